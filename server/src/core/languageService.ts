@@ -1,0 +1,166 @@
+/**
+ * The facade of the analysis core. The LSP server, the CLI and the tests all
+ * come through here: a document in, recognition and findings out. Pure: file
+ * access is injected, nothing here knows about LSP or `fs`.
+ */
+import { decodeBytes } from './decode';
+import { parseLegacyCfg } from './legacyCfg';
+import { buildNginxModel } from './nginx/model';
+import { parseNginx } from './nginx/parser';
+import { recognize } from './recognize';
+import { cryptoRandom, type RandomSource } from './secrets';
+import { allRules, inputRules } from './rules/registry';
+import type { InputRule, Report, Rule, RuleContext } from './rules/rule';
+import { defaultSettings, effectiveSeverity, type AuditSettings } from './settings';
+import { findSuppressions, isSuppressed } from './suppression';
+import { LineIndex } from './text';
+import { noFileAccess, type FileAccess, type Finding, type Recognition } from './types';
+import { locateHelmValues, locateInstallerConfig } from './yaml/harborYaml';
+import { parseYaml } from './yaml/yamlModel';
+
+/** Documents above this size are not parsed: a clear finding beats a frozen editor. */
+export const MAX_DOCUMENT_CHARS = 8 * 1024 * 1024;
+
+export interface DocumentInput {
+  /** How findings name the file (an LSP uri or the CLI's path as given). */
+  uri: string;
+  /** File-system path, for names and for resolving relative includes and key paths. */
+  path?: string;
+  text: string;
+}
+
+export interface AnalyzeOptions {
+  files?: FileAccess;
+  settings?: AuditSettings;
+  random?: RandomSource;
+  /** Lower the size limit (tests); never raises it above {@link MAX_DOCUMENT_CHARS}. */
+  maxDocumentChars?: number;
+}
+
+export interface Analysis {
+  recognition: Recognition;
+  findings: Finding[];
+  /** Other files this result depends on (includes, keys): re-check when they change. */
+  dependencies: string[];
+  /** Rules that threw: reported to the caller's log, never as findings. */
+  internalErrors: { ruleId: string; message: string }[];
+}
+
+export async function analyzeBytes(
+  input: Omit<DocumentInput, 'text'> & { bytes: Uint8Array },
+  options: AnalyzeOptions = {},
+): Promise<Analysis> {
+  const decoded = decodeBytes(input.bytes);
+  if (decoded.problem?.kind === 'binary') {
+    return inputOnly(input, decoded.text, inputRules.notText, decoded.problem.message, options);
+  }
+  const analysis = await analyzeText({ ...input, text: decoded.text }, options);
+  if (decoded.problem?.kind === 'invalid-utf8' && analysis.recognition.kind !== 'not-harbor') {
+    const lines = new LineIndex(decoded.text);
+    const at = decoded.text.indexOf('\uFFFD');
+    const span = at >= 0 ? { start: at, end: at + 1 } : { start: 0, end: 0 };
+    analysis.findings.unshift(toFinding(inputRules.encoding, { span, message: decoded.problem.message }, lines, options.settings)!);
+  }
+  return analysis;
+}
+
+export async function analyzeText(input: DocumentInput, options: AnalyzeOptions = {}): Promise<Analysis> {
+  const limit = Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS);
+  if (input.text.length > limit) {
+    return inputOnly(
+      input,
+      '',
+      inputRules.tooLarge,
+      `This file has ${input.text.length.toLocaleString('en-US')} characters, over the ${limit.toLocaleString('en-US')} that harbor-audit checks, so it was not checked.`,
+      options,
+    );
+  }
+  const files = options.files ?? noFileAccess;
+  const settings = options.settings ?? defaultSettings;
+  const lines = new LineIndex(input.text);
+  const recognized = recognize(input.text, input.path ?? input.uri);
+  const context: RuleContext & { reports: { rule: Rule; report: Report }[] } = {
+    uri: input.uri,
+    text: input.text,
+    lines,
+    recognition: recognized.recognition,
+    files,
+    random: options.random ?? cryptoRandom,
+    helmValues: [],
+    reports: [],
+    report() {
+      throw new Error('report() is bound per rule');
+    },
+  };
+  const dependencies: string[] = [];
+  switch (recognized.recognition.kind) {
+    case 'helm-values':
+    case 'harbor-yml':
+      context.yaml = recognized.yaml ?? parseYaml(input.text);
+      context.helmValues = recognized.helmValues ?? locateHelmValues(context.yaml);
+      context.installer = locateInstallerConfig(context.yaml);
+      break;
+    case 'harbor-cfg':
+      context.legacyCfg = parseLegacyCfg(input.text);
+      break;
+    case 'nginx': {
+      const parsed = recognized.nginx ?? parseNginx(input.text, input.path ?? input.uri);
+      context.nginx = await buildNginxModel(parsed, files, input.path ?? input.uri);
+      dependencies.push(...context.nginx.files.slice(1).map((file) => file.path));
+      break;
+    }
+    case 'not-harbor':
+      return { recognition: recognized.recognition, findings: [], dependencies, internalErrors: [] };
+  }
+
+  const internalErrors: Analysis['internalErrors'] = [];
+  const findings: Finding[] = [];
+  for (const rule of allRules) {
+    if (!rule.meta.appliesTo.includes(recognized.recognition.kind)) continue;
+    if (settings.rules[rule.meta.id] === 'off') continue;
+    const reports: Report[] = [];
+    try {
+      await rule.check({ ...context, report: (report) => reports.push(report) });
+    } catch (error) {
+      internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
+      continue;
+    }
+    for (const report of reports) {
+      const finding = toFinding(rule, report, lines, settings, input.uri);
+      if (finding) findings.push(finding);
+    }
+  }
+  const suppressions = findSuppressions(input.text, lines);
+  const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
+  visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+  return { recognition: recognized.recognition, findings: visible, dependencies, internalErrors };
+}
+
+function toFinding(rule: Rule | InputRule, report: Report, lines: LineIndex, settings: AuditSettings = defaultSettings, uri = ''): Finding | undefined {
+  const severity = effectiveSeverity(settings, rule.meta, report.severity ?? rule.meta.defaultSeverity);
+  if (severity === 'off') return undefined;
+  return {
+    ruleId: rule.meta.id,
+    catalogId: rule.meta.catalogId,
+    severity,
+    message: report.message,
+    span: report.span,
+    range: lines.rangeOf(report.span),
+    related: (report.related ?? []).map((related) => {
+      const relatedLines = related.text !== undefined ? new LineIndex(related.text) : lines;
+      return { file: related.file ?? uri, range: relatedLines.rangeOf(related.span), message: related.message };
+    }),
+    fixes: (report.fixes ?? []).map((fix) => ({ title: fix.title, safety: fix.safety, edits: fix.edits })),
+  };
+}
+
+function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: InputRule, message: string, options: AnalyzeOptions): Analysis {
+  const lines = new LineIndex(text);
+  const finding = toFinding(rule, { span: { start: 0, end: 0 }, message }, lines, options.settings, input.uri);
+  return {
+    recognition: { kind: 'not-harbor', reason: message },
+    findings: finding ? [finding] : [],
+    dependencies: [],
+    internalErrors: [],
+  };
+}

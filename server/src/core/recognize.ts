@@ -1,0 +1,75 @@
+/**
+ * Decides what a document is by its content; the file name is only a hint.
+ * `harbor.yml` can be an Ansible playbook and `harbor.conf` a shell env file,
+ * while values often live in extension-less or `.j2` files.
+ */
+import { looksLikeLegacyCfg } from './legacyCfg';
+import type { NginxFile } from './nginx/ast';
+import { classifyNginx } from './nginx/model';
+import { parseNginx } from './nginx/parser';
+import type { Recognition } from './types';
+import { isBitnamiValues, isGoharborValues, locateHelmValues, locateInstallerConfig, type HelmValuesTarget } from './yaml/harborYaml';
+import { parseYaml, rootMaps, type ParsedYaml } from './yaml/yamlModel';
+
+export interface Recognized {
+  recognition: Recognition;
+  yaml?: ParsedYaml;
+  helmValues?: HelmValuesTarget[];
+  nginx?: NginxFile;
+}
+
+type Family = 'yaml' | 'nginx' | 'cfg' | 'unknown';
+
+function familyFromName(name: string): Family {
+  const base = name.split(/[\\/]/).pop()!.toLowerCase().replace(/\.(j2|jinja2?|tpl|tmpl|template|in)$/, '');
+  if (/\.ya?ml$/.test(base)) return 'yaml';
+  if (base === 'harbor.cfg') return 'cfg';
+  if (/\.(conf|nginx)$/.test(base) || base === 'nginx.conf') return 'nginx';
+  return 'unknown';
+}
+
+const NGINX_SIGNATURE = /^[ \t]*(?:(?:http|server|events|stream|upstream|location|map)\b[^:\n;]*\{|(?:proxy_pass|server_name|listen|client_max_body_size|proxy_set_header|ssl_certificate)[ \t]+[^:\n]*;)/m;
+
+export function recognize(text: string, name: string): Recognized {
+  const hinted = familyFromName(name);
+  if (hinted === 'cfg' || (hinted === 'unknown' && looksLikeLegacyCfg(text))) {
+    if (looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
+  }
+  // A YAML name means YAML; without a telling name, YAML is tried first as it is the stricter reading.
+  if (hinted === 'yaml') return recognizeYaml(text);
+  const nginxLike = NGINX_SIGNATURE.test(text);
+  if (hinted === 'unknown') {
+    const fromYaml = recognizeYaml(text);
+    if (fromYaml.recognition.kind !== 'not-harbor') return fromYaml;
+  }
+  if (nginxLike) return recognizeNginx(text, name);
+  if (hinted === 'nginx' && looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
+  return { recognition: { kind: 'not-harbor', reason: 'no Harbor configuration found in this file' } };
+}
+
+function recognizeYaml(text: string): Recognized {
+  const yaml = parseYaml(text);
+  if (locateInstallerConfig(yaml)) {
+    return { yaml, helmValues: [], recognition: { kind: 'harbor-yml', reason: 'harbor.yml keys (installer configuration)' } };
+  }
+  const values = locateHelmValues(yaml);
+  if (values.length > 0) {
+    const where = values.map((target) => target.location);
+    return {
+      yaml,
+      helmValues: values,
+      recognition: { kind: 'helm-values', reason: 'goharbor/harbor-helm chart values', detail: [...new Set(where)].join(', ') },
+    };
+  }
+  if (rootMaps(yaml).some((root) => isBitnamiValues(root) && !isGoharborValues(root))) {
+    return { yaml, recognition: { kind: 'not-harbor', reason: 'Bitnami Harbor chart values (not checked: its keys differ from goharbor/harbor-helm)', detail: 'bitnami' } };
+  }
+  return { yaml, recognition: { kind: 'not-harbor', reason: 'YAML without Harbor configuration' } };
+}
+
+function recognizeNginx(text: string, name: string): Recognized {
+  const nginx = parseNginx(text, name);
+  const role = classifyNginx(nginx);
+  if (role.role === 'unrelated') return { nginx, recognition: { kind: 'not-harbor', reason: role.reason } };
+  return { nginx, recognition: { kind: 'nginx', reason: role.reason, detail: role.role } };
+}

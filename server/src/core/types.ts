@@ -1,0 +1,114 @@
+/**
+ * Public types of the analysis core. The core is pure: it never imports the LSP
+ * runtime or `fs`; file access arrives through {@link FileAccess}.
+ */
+
+/** Half-open span of UTF-16 offsets into a document's text (JS string indices). */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Position {
+  /** 0-based line. */
+  line: number;
+  /** 0-based UTF-16 column, as in LSP. */
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+/**
+ * How much a fix can be trusted (Ruff's Applicability):
+ * - safe: keeps the meaning the user intended; may run in "fix all".
+ * - unsafe: changes behaviour on purpose (for example rotates a secret); only on request.
+ * - display-only: guidance with no edit, because any automatic change could lose data.
+ */
+export type FixSafety = 'safe' | 'unsafe' | 'display-only';
+
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  safety: FixSafety;
+  /** Edits to the analysed document. Empty for display-only fixes. */
+  edits: TextEdit[];
+}
+
+export interface RelatedLocation {
+  /** The file as the caller named it (the document's uri, or an included file's path). */
+  file: string;
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  /** The `HB-*` id in research/harbor-rules.md; null for the tool's own input rules. */
+  catalogId: string | null;
+  severity: Severity;
+  message: string;
+  span: Span;
+  range: Range;
+  related: RelatedLocation[];
+  fixes: Fix[];
+}
+
+/** What a document was recognised as, by content. */
+export type FileKind =
+  | 'helm-values'
+  | 'harbor-yml'
+  | 'harbor-cfg'
+  | 'nginx'
+  | 'not-harbor';
+
+export interface Recognition {
+  kind: FileKind;
+  /** Why: shown in the language status item and in `--format text` verbose output. */
+  reason: string;
+  /** Finer grain where it matters: nginx role, values flavour. */
+  detail?: string;
+}
+
+/** Result of reading a file through the injected {@link FileAccess}. */
+export type ReadResult =
+  | { ok: true; path: string; bytes: Uint8Array }
+  | { ok: false; path: string; problem: ReadProblem; message: string };
+
+export type ReadProblem =
+  | 'missing'
+  | 'directory'
+  | 'not-regular'
+  | 'too-large'
+  | 'unreadable'
+  | 'outside-workspace'
+  | 'unsupported';
+
+/**
+ * File access injected into the core. Implementations must never block on a
+ * FIFO or device and must refuse files over `maxBytes` without reading them.
+ */
+export interface FileAccess {
+  readFile(path: string, options: { maxBytes: number }): Promise<ReadResult>;
+  /** Absolute paths matching a glob pattern (only `*`, `?` and `[...]` in the last segments, like nginx's glob). */
+  glob(pattern: string): Promise<string[]>;
+}
+
+/** A FileAccess that has no files: for documents without a file system (virtual workspaces, tests). */
+export const noFileAccess: FileAccess = {
+  async readFile(path) {
+    return { ok: false, path, problem: 'unsupported', message: 'no file system is available' };
+  },
+  async glob() {
+    return [];
+  },
+};

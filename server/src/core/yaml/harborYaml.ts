@@ -1,0 +1,137 @@
+/**
+ * Finds Harbor configuration inside YAML: the goharbor chart's values wherever
+ * they live (plain, a wrapper chart's `harbor:` key, a Flux HelmRelease, an Argo
+ * CD Application's `valuesObject`) and the installer's `harbor.yml`.
+ */
+import { isMap, isScalar } from 'yaml';
+import type { LineIndex } from '../text';
+import type { ParsedYaml } from './yamlModel';
+import { parseEmbeddedYaml, rootMaps, YamlMapView } from './yamlModel';
+
+export type ValuesLocation = 'plain' | 'wrapper' | 'flux' | 'argo';
+
+export interface HelmValuesTarget {
+  values: YamlMapView;
+  /** The YAML the values were parsed from: the document itself, or a string embedded in it. */
+  yaml: ParsedYaml;
+  location: ValuesLocation;
+  /** The chart version, where the file names it (Argo `targetRevision`, Flux `version`). */
+  chartVersion?: string;
+}
+
+// Keys that only the goharbor chart's values have; Bitnami's chart uses other names.
+const GOHARBOR_KEYS = [
+  'externalURL',
+  'harborAdminPassword',
+  'existingSecretAdminPassword',
+  'secretKey',
+  'existingSecretSecretKey',
+  'internalTLS',
+  'expose',
+  'persistence.imageChartStorage',
+  'core.tokenKey',
+  'core.xsrfKey',
+  'core.secretName',
+  'registry.credentials',
+  'registry.relativeurls',
+  'jobservice.jobLoggers',
+  'trivy',
+  'database.internal',
+  'database.external',
+  'redis.internal',
+  'redis.external',
+  'portal',
+];
+const GOHARBOR_ANCHOR_KEYS = new Set(['externalURL', 'expose', 'harborAdminPassword', 'existingSecretAdminPassword', 'internalTLS', 'persistence.imageChartStorage', 'secretKey']);
+const BITNAMI_KEYS = ['adminPassword', 'exposureType', 'coreImage', 'forcePassword', 'portalImage', 'registryImage'];
+
+export function goharborScore(view: YamlMapView): { score: number; anchored: boolean } {
+  let score = 0;
+  let anchored = false;
+  for (const key of GOHARBOR_KEYS) {
+    if (view.get(key)) {
+      score++;
+      if (GOHARBOR_ANCHOR_KEYS.has(key)) anchored = true;
+    }
+  }
+  return { score, anchored };
+}
+
+export function isBitnamiValues(view: YamlMapView): boolean {
+  return BITNAMI_KEYS.some((key) => view.get(key) !== undefined);
+}
+
+export function isGoharborValues(view: YamlMapView): boolean {
+  if (isBitnamiValues(view)) return false;
+  const { score, anchored } = goharborScore(view);
+  return anchored && score >= 2;
+}
+
+export function locateHelmValues(yaml: ParsedYaml, lines: LineIndex = yaml.lines): HelmValuesTarget[] {
+  const targets: HelmValuesTarget[] = [];
+  for (const root of rootMaps(yaml)) {
+    const kind = root.literalString('kind')?.value;
+    if (kind === 'HelmRelease') {
+      const values = root.getMap('spec.values');
+      const chart = root.literalString('spec.chart.spec.chart')?.value;
+      if (values && (chart === 'harbor' || isGoharborValues(values))) {
+        targets.push({ values, yaml, location: 'flux', chartVersion: root.literalString('spec.chart.spec.version')?.value });
+      }
+      continue;
+    }
+    if (kind === 'Application' || kind === 'ApplicationSet') {
+      for (const source of argoSources(root)) {
+        const chart = source.literalString('chart')?.value;
+        const chartVersion = source.literalString('targetRevision')?.value;
+        const object = source.getMap('helm.valuesObject');
+        if (object && (chart === 'harbor' || isGoharborValues(object))) targets.push({ values: object, yaml, location: 'argo', chartVersion });
+        // `helm.values: |` holds the values as a YAML string.
+        const text = source.get('helm.values')?.node;
+        const embedded = text && isScalar(text) ? parseEmbeddedYaml(yaml, text, lines) : undefined;
+        for (const values of embedded ? rootMaps(embedded) : []) {
+          if (chart === 'harbor' || isGoharborValues(values)) targets.push({ values, yaml: embedded!, location: 'argo', chartVersion });
+        }
+      }
+      continue;
+    }
+    if (isGoharborValues(root)) {
+      targets.push({ values: root, yaml, location: 'plain' });
+      continue;
+    }
+    // A wrapper chart's `harbor:` key, Ansible's `harbor_chart_values:`, and the like.
+    const wrapped = [...root.keys().map((key) => root.getMap([key])), root.getMap('harbor.harbor')].find((map) => map && isGoharborValues(map));
+    if (wrapped) targets.push({ values: wrapped, yaml, location: 'wrapper' });
+  }
+  return targets;
+}
+
+function argoSources(app: YamlMapView): YamlMapView[] {
+  const sources: YamlMapView[] = [];
+  const single = app.getMap('spec.source') ?? app.getMap('spec.template.spec.source');
+  if (single) sources.push(single);
+  const list = app.get('spec.sources')?.node;
+  if (list && 'items' in list && Array.isArray(list.items)) {
+    for (const item of list.items) {
+      if (isMap(item)) sources.push(new YamlMapView(app.yaml, app.document, item, [...app.path, 'spec', 'sources']));
+    }
+  }
+  return sources;
+}
+
+// The installer's template has all of these; a hand-trimmed harbor.yml keeps several.
+const INSTALLER_KEYS = ['harbor_admin_password', 'data_volume', '_version', 'database.max_idle_conns', 'jobservice.max_job_workers', 'log.local', 'http.port', 'https.certificate', 'external_url', 'trivy', 'proxy.components'];
+
+export function isInstallerConfig(view: YamlMapView): boolean {
+  if (!view.get('hostname')) return false;
+  return INSTALLER_KEYS.filter((key) => view.get(key) !== undefined).length >= 2;
+}
+
+export function locateInstallerConfig(yaml: ParsedYaml): YamlMapView | undefined {
+  return rootMaps(yaml).find(isInstallerConfig);
+}
+
+/** The installer's `_version` (`2.11.0`), which switches version-specific rules. */
+export function installerVersion(view: YamlMapView): string | undefined {
+  const version = view.get('_version');
+  return version?.value !== undefined && version.value !== null ? String(version.value) : undefined;
+}

@@ -1,0 +1,208 @@
+/**
+ * A read-only view of YAML documents that hands rules exactly what they need:
+ * a value, whether it was templated, and the spans to report on or edit.
+ */
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { isGeneratedValue } from '../decode';
+import { LineIndex } from '../text';
+import type { Span } from '../types';
+import { maskTemplates, overlapsAny } from './templateMask';
+
+export interface YamlSyntaxError {
+  message: string;
+  span: Span;
+}
+
+export interface ParsedYaml {
+  /** The text that was parsed (for YAML embedded in a string: the string's value). */
+  text: string;
+  lines: LineIndex;
+  documents: Document.Parsed[];
+  /** Spans already in the outer document's offsets. */
+  errors: YamlSyntaxError[];
+  templateSpans: Span[];
+  /** Maps an offset in `text` to the document being checked (identity unless embedded). */
+  toOuter: (offset: number) => number;
+}
+
+const identity = (offset: number) => offset;
+
+export function parseYaml(text: string, toOuter: (offset: number) => number = identity): ParsedYaml {
+  const masked = maskTemplates(text);
+  const errors: YamlSyntaxError[] = [];
+  let docs: Document.Parsed[] = [];
+  try {
+    const documents = parseAllDocuments(masked.text, { prettyErrors: false, keepSourceTokens: false });
+    docs = Array.isArray(documents) ? documents : [];
+  } catch (error) {
+    // The parser recurses on nesting; pathological depth must cost a finding, not the server.
+    errors.push({ message: `this YAML could not be parsed (${(error as Error).message})`, span: { start: toOuter(0), end: toOuter(Math.min(text.length, 1)) } });
+  }
+  for (const doc of docs) {
+    for (const error of doc.errors) {
+      const [start, end] = error.pos;
+      errors.push({ message: firstLine(error.message), span: { start: toOuter(start), end: toOuter(Math.max(end, start + 1)) } });
+    }
+  }
+  return { text, lines: new LineIndex(text), documents: docs, errors, templateSpans: masked.templateSpans, toOuter };
+}
+
+/**
+ * YAML held in a literal block scalar (`values: |` in an Argo CD Application):
+ * parsed on its own, with offsets mapped back line by line so that findings
+ * and fixes land on the right line of the outer file. Other scalar styles are
+ * not mapped (their line structure differs from the source) and return undefined.
+ */
+export function parseEmbeddedYaml(outer: ParsedYaml, node: Scalar, outerLines: LineIndex): ParsedYaml | undefined {
+  if (node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string' || !node.range) return undefined;
+  const headerLine = outerLines.positionAt(outer.toOuter(node.range[0])).line;
+  const header = outerLines.lineText(headerLine);
+  const explicit = /\|[+-]?([1-9])/.exec(header.slice(header.lastIndexOf('|')));
+  let indent = -1;
+  for (let line = headerLine + 1; line < outerLines.lineCount && indent < 0; line++) {
+    const text = outerLines.lineText(line);
+    if (text.trim() !== '') indent = text.length - text.trimStart().length;
+  }
+  if (explicit) indent = outerLines.indentOf(headerLine).length + Number(explicit[1]);
+  if (indent < 0) return undefined;
+  const innerLines = new LineIndex(node.value);
+  const toOuter = (offset: number) => {
+    const { line, character } = innerLines.positionAt(offset);
+    const outerLine = headerLine + 1 + line;
+    if (outerLine >= outerLines.lineCount) return outerLines.text.length;
+    const start = outerLines.lineStart(outerLine);
+    const lineLength = outerLines.lineEnd(outerLine) - start;
+    return start + Math.min(indent + character, lineLength);
+  };
+  return parseYaml(node.value, toOuter);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** One `key: value` pair as rules see it. */
+export interface YamlEntry {
+  key: string;
+  path: readonly string[];
+  pair: Pair;
+  keySpan: Span;
+  /** Span of the value node; an empty span right after the colon when there is no value. */
+  valueSpan: Span;
+  /** The value node, with aliases resolved; null for `key:` with nothing after it. */
+  node: Node | null;
+  /** Scalar value as JS (string, number, boolean, null); undefined for collections. */
+  value: unknown;
+  /** Source text of the value node (as written, before alias resolution). */
+  source: string;
+  /** The value comes from a template, an environment variable or an encryption tool. */
+  generated: boolean;
+}
+
+/** A mapping, with the document it belongs to, that rules can query by dotted path. */
+export class YamlMapView {
+  constructor(
+    readonly yaml: ParsedYaml,
+    readonly document: Document.Parsed,
+    readonly map: YAMLMap,
+    readonly path: readonly string[] = [],
+  ) {}
+
+  get span(): Span {
+    const [start, , end] = this.map.range ?? [0, 0, 0];
+    return { start: this.yaml.toOuter(start), end: this.yaml.toOuter(end) };
+  }
+
+  keys(): string[] {
+    return this.map.items.map((pair) => keyText(pair)).filter((k): k is string => k !== undefined);
+  }
+
+  /** The entry at a dotted path (`core.tokenKey`) or a path array. */
+  get(path: string | readonly string[]): YamlEntry | undefined {
+    const parts = typeof path === 'string' ? path.split('.') : path;
+    let view: YamlMapView | undefined = this;
+    for (let i = 0; i < parts.length - 1 && view; i++) view = view.getMap(parts[i]);
+    return view?.entry(parts[parts.length - 1]);
+  }
+
+  getMap(path: string | readonly string[]): YamlMapView | undefined {
+    const parts = typeof path === 'string' ? path.split('.') : path;
+    let view: YamlMapView | undefined = this;
+    for (const part of parts) {
+      const entry: YamlEntry | undefined = view?.entry(part);
+      const node: Node | null | undefined = entry?.node;
+      view = node && isMap(node) ? new YamlMapView(this.yaml, this.document, node, [...view!.path, part]) : undefined;
+      if (!view) return undefined;
+    }
+    return view;
+  }
+
+  /** A string value, or undefined when absent, empty, not a scalar, or generated. */
+  literalString(path: string | readonly string[]): { entry: YamlEntry; value: string } | undefined {
+    const entry = this.get(path);
+    if (!entry || entry.generated || entry.value === undefined || entry.value === null) return undefined;
+    const value = String(entry.value);
+    return value.trim() === '' ? undefined : { entry, value };
+  }
+
+  /** Whether a key is set to something other than empty or null. */
+  isSet(path: string | readonly string[]): boolean {
+    const entry = this.get(path);
+    if (!entry) return false;
+    if (entry.generated) return true;
+    if (entry.node && !isScalar(entry.node)) return true;
+    return entry.value !== null && entry.value !== undefined && String(entry.value).trim() !== '';
+  }
+
+  entries(): YamlEntry[] {
+    return this.map.items.map((pair) => this.toEntry(pair)).filter((e): e is YamlEntry => e !== undefined);
+  }
+
+  private entry(key: string): YamlEntry | undefined {
+    // The last occurrence wins, as in Helm.
+    for (let i = this.map.items.length - 1; i >= 0; i--) {
+      const pair = this.map.items[i];
+      if (keyText(pair) === key) return this.toEntry(pair);
+    }
+    return undefined;
+  }
+
+  private toEntry(pair: Pair): YamlEntry | undefined {
+    const key = keyText(pair);
+    const keyNode = pair.key as Node | null;
+    if (key === undefined || !keyNode?.range) return undefined;
+    const innerKey = { start: keyNode.range[0], end: keyNode.range[1] };
+    const written = pair.value as Node | null;
+    let node = written;
+    if (node && isAlias(node)) node = (node.resolve(this.document) as Node | undefined) ?? null;
+    const innerValue = written?.range ? { start: written.range[0], end: written.range[1] } : { start: innerKey.end + 1, end: innerKey.end + 1 };
+    const source = this.yaml.text.slice(innerValue.start, innerValue.end);
+    const value = node && isScalar(node) ? (node as Scalar).value : node ? undefined : null;
+    const generated =
+      overlapsAny(innerValue, this.yaml.templateSpans) ||
+      (typeof value === 'string' && isGeneratedValue(value)) ||
+      isGeneratedValue(source);
+    const { toOuter } = this.yaml;
+    const keySpan = { start: toOuter(innerKey.start), end: toOuter(innerKey.end) };
+    const valueSpan = { start: toOuter(innerValue.start), end: toOuter(innerValue.end) };
+    return { key, path: [...this.path, key], pair, keySpan, valueSpan, node, value, source, generated };
+  }
+}
+
+function keyText(pair: Pair): string | undefined {
+  const key = pair.key as Node | null;
+  if (key && isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+  return undefined;
+}
+
+/** The root mapping of each document that has one. */
+export function rootMaps(yaml: ParsedYaml): YamlMapView[] {
+  return yaml.documents
+    .filter((doc) => doc.contents && isMap(doc.contents))
+    .map((doc) => new YamlMapView(yaml, doc, doc.contents as YAMLMap));
+}
+
+export function isSequenceNode(node: Node | null): boolean {
+  return !!node && isSeq(node);
+}
