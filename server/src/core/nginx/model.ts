@@ -1,0 +1,323 @@
+/**
+ * What nginx will do with a request: which server and location serve it and
+ * which directives are in effect there. Rules ask this model instead of walking
+ * the tree, so inheritance and includes are handled once, the way nginx does:
+ * scalars come from the nearest level; `proxy_set_header` and `add_header` are
+ * all-or-nothing per level; `include` splices a file into the including block.
+ */
+import { dirname } from 'node:path/posix';
+import type { FileAccess } from '../types';
+import type { NginxDirective, NginxFile } from './ast';
+import { resolveIncludes, type IncludeProblem } from './includes';
+
+export type NginxRole = 'front' | 'internal' | 'unrelated';
+
+/** A level of configuration: the main context, `http`, `server`, `location` or `if`. */
+export interface Scope {
+  /** The block directive; null for the main (file) context. */
+  block: NginxDirective | null;
+  parent: Scope | null;
+  /** The block's directives with includes spliced in. */
+  directives: NginxDirective[];
+}
+
+export interface ServerBlock {
+  scope: Scope;
+  names: string[];
+  /** Each `listen` directive's arguments. */
+  listens: string[][];
+  /** This server proxies to Harbor (front role). */
+  harbor: boolean;
+}
+
+export interface NginxModel {
+  root: NginxFile;
+  /** The root file first, then every included file. */
+  files: NginxFile[];
+  includeProblems: IncludeProblem[];
+  role: NginxRole;
+  servers: ServerBlock[];
+}
+
+/** A request path that Harbor's clients send, with the name users know it by. */
+export interface HarborRequest {
+  method: string;
+  path: string;
+  /** How messages name it: `PUT /v2/<repo>/blobs/uploads/<id>`. */
+  label: string;
+}
+
+export const HARBOR_REQUESTS = {
+  portal: { method: 'GET', path: '/', label: 'GET / (the portal)' },
+  login: { method: 'POST', path: '/c/login', label: 'POST /c/login' },
+  api: { method: 'GET', path: '/api/v2.0/projects', label: 'GET /api/v2.0/projects' },
+  token: { method: 'GET', path: '/service/token', label: 'GET /service/token' },
+  registryBase: { method: 'GET', path: '/v2/', label: 'GET /v2/' },
+  blobUploadStart: { method: 'POST', path: '/v2/p/r/blobs/uploads/', label: 'POST /v2/<repo>/blobs/uploads/' },
+  blobUploadChunk: { method: 'PATCH', path: '/v2/p/r/blobs/uploads/uuid', label: 'PATCH /v2/<repo>/blobs/uploads/<id>' },
+  blobUploadFinish: { method: 'PUT', path: '/v2/p/r/blobs/uploads/uuid', label: 'PUT /v2/<repo>/blobs/uploads/<id>' },
+  manifestPut: { method: 'PUT', path: '/v2/p/r/manifests/t', label: 'PUT /v2/<repo>/manifests/<tag>' },
+} satisfies Record<string, HarborRequest>;
+
+export async function buildNginxModel(root: NginxFile, files: FileAccess, path: string): Promise<NginxModel> {
+  const resolved = await resolveIncludes(root, files, { configDir: dirname(path) });
+  const role = classifyNginx(root).role;
+  const allFiles = [root, ...resolved.files.filter((file) => file !== root)];
+  return { root, files: allFiles, includeProblems: resolved.problems, role, servers: collectServers(root, allFiles, role) };
+}
+
+/** A block's children, with `include`d files spliced in where the include stands. */
+export function spliceIncludes(directives: readonly NginxDirective[]): NginxDirective[] {
+  const result: NginxDirective[] = [];
+  const stack: { list: readonly NginxDirective[]; index: number }[] = [{ list: directives, index: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const directive = top.list[top.index++];
+    if (directive.name === 'include' && directive.included && stack.length < 32) {
+      for (let i = directive.included.length - 1; i >= 0; i--) stack.push({ list: directive.included[i].directives, index: 0 });
+    } else {
+      result.push(directive);
+    }
+  }
+  return result;
+}
+
+function scopeOf(block: NginxDirective | null, parent: Scope | null, directives: readonly NginxDirective[]): Scope {
+  return { block, parent, directives: spliceIncludes(directives) };
+}
+
+export function childScopes(scope: Scope, name: string): Scope[] {
+  return scope.directives.filter((d) => d.name === name && d.block).map((d) => scopeOf(d, scope, d.block!));
+}
+
+function collectServers(root: NginxFile, files: readonly NginxFile[], role: NginxRole): ServerBlock[] {
+  const textOf: TextOf = (path) => files.find((file) => file.path === path)?.text;
+  const main = scopeOf(null, null, root.directives);
+  // A conf.d file holds bare `server` blocks; nginx.conf holds them inside `http`.
+  const serverScopes = [...childScopes(main, 'server'), ...childScopes(main, 'http').flatMap((http) => childScopes(http, 'server'))];
+  return serverScopes.map((scope) => {
+    const names = scope.directives.filter((d) => d.name === 'server_name').flatMap((d) => d.args.map((a) => a.value));
+    const listens = scope.directives.filter((d) => d.name === 'listen').map((d) => d.args.map((a) => a.value));
+    return { scope, names, listens, harbor: role === 'front' && isHarborFrontServer(scope, textOf) };
+  });
+}
+
+/** nginx's own way of picking a location for a URI, including nested locations. */
+export function locationFor(scope: Scope, uri: string): Scope {
+  const chain = matchLocations(scope, uri);
+  return chain.length > 0 ? chain[chain.length - 1] : scope;
+}
+
+interface LocationPattern {
+  modifier: '' | '=' | '^~' | '~' | '~*' | '@';
+  pattern: string;
+}
+
+export function locationPattern(location: NginxDirective): LocationPattern {
+  const args = location.args.map((a) => a.value);
+  if (args.length >= 2) return { modifier: args[0] as LocationPattern['modifier'], pattern: args[1] };
+  const only = args[0] ?? '';
+  for (const modifier of ['^~', '~*', '=', '~', '@'] as const) {
+    if (only.startsWith(modifier)) return { modifier, pattern: only.slice(modifier.length) };
+  }
+  return { modifier: '', pattern: only };
+}
+
+const regexCache = new Map<string, RegExp | null>();
+
+function regexMatches(pattern: string, caseless: boolean, uri: string): boolean {
+  const key = `${caseless ? 'i' : ''}:${pattern}`;
+  let regex = regexCache.get(key);
+  if (regex === undefined) {
+    try {
+      regex = new RegExp(pattern, caseless ? 'i' : '');
+    } catch {
+      regex = null; // PCRE-only syntax: treat as not matching rather than guess.
+    }
+    regexCache.set(key, regex);
+  }
+  return regex !== null && regex.test(uri);
+}
+
+/** Nested locations deeper than this are not followed (nginx configs nest two or three levels). */
+const MAX_LOCATION_DEPTH = 32;
+
+function matchLocations(scope: Scope, uri: string, depth = 0): Scope[] {
+  if (depth > MAX_LOCATION_DEPTH) return [];
+  const locations = childScopes(scope, 'location');
+  let longest: Scope | undefined;
+  let longestLength = -1;
+  for (const location of locations) {
+    const { modifier, pattern } = locationPattern(location.block!);
+    if (modifier === '=' && pattern === uri) return [location];
+    if ((modifier === '' || modifier === '^~') && uri.startsWith(pattern) && pattern.length > longestLength) {
+      longest = location;
+      longestLength = pattern.length;
+    }
+  }
+  const prefixChain = longest ? [longest, ...matchLocations(longest, uri, depth + 1)] : [];
+  if (longest && locationPattern(longest.block!).modifier === '^~') return prefixChain;
+  const innermost = prefixChain[prefixChain.length - 1];
+  if (innermost && prefixChain.length > 1) {
+    const modifier = locationPattern(innermost.block!).modifier;
+    if (modifier === '~' || modifier === '~*') return prefixChain; // a nested regex inside the prefix won
+  }
+  for (const location of locations) {
+    const { modifier, pattern } = locationPattern(location.block!);
+    if ((modifier === '~' || modifier === '~*') && regexMatches(pattern, modifier === '~*', uri)) {
+      return [location, ...matchLocations(location, uri, depth + 1)];
+    }
+  }
+  return prefixChain;
+}
+
+/** The directive nginx uses for a scalar setting: the nearest level that sets it. */
+export function effectiveDirective(scope: Scope, name: string): NginxDirective | undefined {
+  for (let level: Scope | null = scope; level; level = level.parent) {
+    const found = level.directives.filter((d) => d.name === name);
+    if (found.length > 0) return found[found.length - 1];
+  }
+  return undefined;
+}
+
+/**
+ * For array directives (`proxy_set_header`, `add_header`): the list from the
+ * innermost level that has any, which replaces every outer list. `hidden` holds
+ * the outer lists that this level hides, for related locations.
+ */
+export function effectiveList(scope: Scope, name: string): { directives: NginxDirective[]; level: Scope | null; hidden: NginxDirective[] } {
+  for (let level: Scope | null = scope; level; level = level.parent) {
+    const found = level.directives.filter((d) => d.name === name);
+    if (found.length > 0) {
+      const hidden: NginxDirective[] = [];
+      for (let outer = level.parent; outer; outer = outer.parent) hidden.push(...outer.directives.filter((d) => d.name === name));
+      return { directives: found, level, hidden };
+    }
+  }
+  return { directives: [], level: null, hidden: [] };
+}
+
+/** Harbor's own generated nginx.conf (installer `common/config/nginx`, chart configmap). */
+function isInternalHarborNginx(text: string): boolean {
+  return (
+    /\bupstream\s+core\b/.test(text) &&
+    /\bupstream\s+portal\b/.test(text) &&
+    /location\s+\/service\/notifications\b/.test(text)
+  );
+}
+
+function descendants(scope: Scope): NginxDirective[] {
+  const all: NginxDirective[] = [];
+  const stack = [...scope.directives];
+  while (stack.length > 0) {
+    const directive = stack.pop()!;
+    all.push(directive);
+    if (directive.block) stack.push(...spliceIncludes(directive.block));
+  }
+  return all;
+}
+
+const HARBOR_PREFIXES = ['/service/', '/c/', '/api/'];
+
+/** Text of each parsed file by path, to read a block's own source (comments included). */
+type TextOf = (file: string) => string | undefined;
+
+/** A path such as `harbor/nginx.conf` or `conf.d/harbor.conf`: its proxying servers front Harbor. */
+function pathNamesHarbor(path: string): boolean {
+  return /harbor/i.test(path.split(/[\\/]/).slice(-3).join('/'));
+}
+
+function isHarborFrontServer(scope: Scope, textOf: TextOf): boolean {
+  const inside = descendants(scope);
+  const proxyPasses = inside.filter((d) => d.name === 'proxy_pass');
+  if (proxyPasses.length === 0) return false;
+  if (scope.block && pathNamesHarbor(scope.block.file)) return true;
+  const named = [...scope.directives.filter((d) => d.name === 'server_name'), ...proxyPasses].flatMap((d) => d.args.map((a) => a.value));
+  if (named.some((value) => /harbor/i.test(value))) return true;
+  const prefixes = inside.filter((d) => d.name === 'location').map((d) => locationPattern(d).pattern);
+  if (prefixes.some((p) => p.startsWith('/v2')) && prefixes.some((p) => HARBOR_PREFIXES.some((h) => p.startsWith(h)))) return true;
+  // A comment such as `# Harbor registry` inside the server block counts too.
+  const block = scope.block;
+  const text = block ? textOf(block.file) : undefined;
+  return block !== null && text !== undefined && /harbor/i.test(text.slice(block.span.start, block.span.end));
+}
+
+export function classifyNginx(file: NginxFile): { role: NginxRole; reason: string } {
+  if (isInternalHarborNginx(file.text)) {
+    return { role: 'internal', reason: "Harbor's own nginx.conf (upstreams core and portal)" };
+  }
+  const role: NginxRole = 'front';
+  const main = scopeOf(null, null, file.directives);
+  const servers = [...childScopes(main, 'server'), ...childScopes(main, 'http').flatMap((http) => childScopes(http, 'server'))];
+  const textOf: TextOf = (path) => (path === file.path ? file.text : undefined);
+  if (servers.some((server) => isHarborFrontServer(server, textOf))) {
+    return { role, reason: 'nginx that proxies to Harbor (front proxy)' };
+  }
+  return { role: 'unrelated', reason: 'nginx config with no server that proxies to Harbor' };
+}
+
+/**
+ * Where a finding about `directive` belongs in the checked document: the
+ * directive itself, or the `include` in the root file that brings it in.
+ */
+export function anchorInRoot(model: NginxModel, directive: NginxDirective): NginxDirective | undefined {
+  if (directive.file === model.root.path) return directive;
+  const stack = [...model.root.directives];
+  while (stack.length > 0) {
+    const candidate = stack.pop()!;
+    if (candidate.block) stack.push(...candidate.block);
+    if (candidate.name === 'include' && candidate.included && includesFile(candidate, directive.file)) return candidate;
+  }
+  return undefined;
+}
+
+function includesFile(include: NginxDirective, path: string): boolean {
+  const seen = new Set<NginxFile>();
+  const pending = [...(include.included ?? [])];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (file.path === path) return true;
+    for (const d of file.directives) {
+      const stack = [d];
+      while (stack.length > 0) {
+        const current = stack.pop()!;
+        if (current.included) pending.push(...current.included);
+        if (current.block) stack.push(...current.block);
+      }
+    }
+  }
+  return false;
+}
+
+/** Insert position and indentation for a new first directive inside a block. */
+export function blockInsertion(text: string, block: NginxDirective): { offset: number; indent: string; eol: string } | undefined {
+  if (!block.blockSpan) return undefined;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const open = block.blockSpan.start; // the `{`
+  const lineStart = text.lastIndexOf('\n', block.span.start) + 1;
+  const blockIndent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const first = block.block?.[0];
+  let indent = blockIndent + (blockIndent.includes('\t') ? '\t' : '    ');
+  if (first && first.file === block.file) {
+    const firstLineStart = text.lastIndexOf('\n', first.span.start) + 1;
+    const firstIndent = text.slice(firstLineStart, first.span.start);
+    if (/^[ \t]*$/.test(firstIndent) && firstLineStart > open) indent = firstIndent;
+  }
+  const afterBrace = text.indexOf('\n', open);
+  if (afterBrace < 0) return { offset: open + 1, indent: eol + indent, eol: '' };
+  return { offset: afterBrace + 1, indent, eol };
+}
+
+/** nginx size syntax (`512m`, `1g`, `0`) in bytes; undefined if it is not a size. */
+export function parseNginxSize(value: string): number | undefined {
+  const match = /^(\d+)([kKmMgG]?)$/.exec(value.trim());
+  if (!match) return undefined;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(match[1]) * unit;
+}

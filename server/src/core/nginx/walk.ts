@@ -1,0 +1,123 @@
+/**
+ * Tree walking for rules: depth-first over blocks and over the files that
+ * `include` pulls in, without recursion (configs can nest 10,000 deep).
+ */
+import type { NginxDirective, NginxFile } from './ast';
+
+export interface WalkEntry {
+  directive: NginxDirective;
+  /** Enclosing block directives, outermost first (include directives are not listed). */
+  readonly parents: NginxDirective[];
+}
+
+/** Include chains deeper than this are not followed (resolveIncludes stops far earlier). */
+const MAX_INCLUDE_DEPTH = 64;
+
+/**
+ * The enclosing blocks as a linked chain, shared by all children of a block;
+ * the array is built on first use, so walking a 10,000-deep tree stays linear.
+ */
+class Parents {
+  private array: NginxDirective[] | undefined;
+  constructor(
+    private readonly base: readonly NginxDirective[],
+    private readonly up: Parents | null,
+    private readonly directive: NginxDirective | null,
+  ) {}
+
+  get(): NginxDirective[] {
+    if (this.array) return this.array;
+    const chain: NginxDirective[] = [];
+    let node: Parents | null = this;
+    let base: readonly NginxDirective[] = [];
+    while (node) {
+      if (node.array) {
+        base = node.array;
+        break;
+      }
+      if (node.directive) chain.push(node.directive);
+      base = node.base;
+      node = node.up;
+    }
+    this.array = [...base, ...chain.reverse()];
+    return this.array;
+  }
+}
+
+class Entry implements WalkEntry {
+  constructor(
+    readonly directive: NginxDirective,
+    private readonly chain: Parents,
+  ) {}
+
+  get parents(): NginxDirective[] {
+    return this.chain.get();
+  }
+}
+
+interface Frame {
+  list: readonly NginxDirective[];
+  index: number;
+  parents: Parents;
+  /** Files this frame is inside of through includes, to stop on a hand-made cycle. */
+  files: readonly NginxFile[];
+}
+
+/**
+ * Yields every directive in text order, parents before children. An `include`
+ * whose `included` is set is replaced by the directives of its files (in the
+ * include's place, with the include's parents); an unresolved include is
+ * yielded itself.
+ */
+export function* walkDirectives(directives: readonly NginxDirective[], parents: readonly NginxDirective[] = []): Generator<WalkEntry> {
+  const stack: Frame[] = [{ list: directives, index: 0, parents: new Parents(parents, null, null), files: [] }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const directive = top.list[top.index++];
+    if (directive.name === 'include' && directive.included) {
+      if (top.files.length >= MAX_INCLUDE_DEPTH) continue;
+      for (let i = directive.included.length - 1; i >= 0; i--) {
+        const file = directive.included[i];
+        if (top.files.includes(file)) continue;
+        stack.push({ list: file.directives, index: 0, parents: top.parents, files: [...top.files, file] });
+      }
+      continue;
+    }
+    yield new Entry(directive, top.parents);
+    if (directive.block && directive.block.length > 0) {
+      stack.push({ list: directive.block, index: 0, parents: new Parents([], top.parents, directive), files: top.files });
+    }
+  }
+}
+
+/** Every directive named `name`, anywhere below `directives` (includes followed). */
+export function findAll(directives: readonly NginxDirective[], name: string): NginxDirective[] {
+  const found: NginxDirective[] = [];
+  for (const entry of walkDirectives(directives)) if (entry.directive.name === name) found.push(entry.directive);
+  return found;
+}
+
+/** Directives named `name` directly in `directives` (includes spliced in), not in nested blocks. */
+export function findChildren(directives: readonly NginxDirective[], name: string): NginxDirective[] {
+  const found: NginxDirective[] = [];
+  const stack: { list: readonly NginxDirective[]; index: number; depth: number }[] = [{ list: directives, index: 0, depth: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const directive = top.list[top.index++];
+    if (directive.name === 'include' && directive.included) {
+      if (top.depth >= MAX_INCLUDE_DEPTH) continue;
+      for (let i = directive.included.length - 1; i >= 0; i--) stack.push({ list: directive.included[i].directives, index: 0, depth: top.depth + 1 });
+    } else if (directive.name === name) {
+      found.push(directive);
+    }
+  }
+  return found;
+}
