@@ -1,0 +1,92 @@
+import { generatePassword } from '../secrets';
+import { replaceScalar, insertFirstInMap, replaceEntry } from '../yaml/edits';
+import type { HelmValuesTarget } from '../yaml/harborYaml';
+import { defineRule, type RuleContext } from './rule';
+
+/** The password that the chart's values.yaml and the installer's harbor.yml.tmpl ship with. */
+export const HARBOR_DEFAULT_ADMIN_PASSWORD = 'Harbor12345';
+
+const SECRET_NAME = 'harbor-admin-password';
+const FIRST_START_ONLY =
+  'It only takes effect on the first start: afterwards the password lives in the database ("Admin password from config (HARBOR_ADMIN_PASSWORD) ignored: password already exists in database"), so on an existing install change it in the Harbor UI.';
+
+export const defaultAdminPassword = defineRule({
+  meta: {
+    id: 'default-admin-password',
+    catalogId: 'HB-ADMIN-PW',
+    title: "Admin password left at Harbor's published default",
+    appliesTo: ['helm-values', 'harbor-yml', 'harbor-cfg'],
+    defaultSeverity: 'warning',
+    fixSafety: 'unsafe',
+    docs: {
+      whatItDoes:
+        "Reports an admin password that is Harbor's published default `Harbor12345`: `harborAdminPassword` in chart values, `harbor_admin_password` in harbor.yml or harbor.cfg. In chart values it also reports an override file that sets neither `harborAdminPassword` nor `existingSecretAdminPassword`, because the chart then uses its default.",
+      why:
+        "Anyone who knows the default can `docker login` as `admin` and push, pull or delete every image. The value is read once, on the first start; after that core logs `Admin password from config (HARBOR_ADMIN_PASSWORD) ignored: password already exists in database` and changing the file does nothing, except that the chart's exporter reads the new value and starts failing (goharbor/harbor-helm#2408).",
+      example: { language: 'yaml', code: 'externalURL: https://harbor.example.com\nharborAdminPassword: Harbor12345' },
+      fix:
+        'For the chart, keep the password in a Secret and name it with `existingSecretAdminPassword` (key `HARBOR_ADMIN_PASSWORD`, or the one in `existingSecretAdminPasswordKey`); the quick fix writes that reference, and you create the Secret. For harbor.yml, the quick fix puts a generated password in place, which is what the installer reads on first install. Both fixes are unsafe: they only help before the first start; on an existing install change the password in the Harbor UI.',
+      versions: 'All Harbor versions. `existingSecretAdminPassword` exists in goharbor/harbor-helm since 1.7.',
+      evidence: ['goharbor/harbor-helm#1000, #1663, #1839, #2408', 'goharbor/harbor src/core/main.go:108-110', 'harbor-helm templates/core/core-secret.yaml:22-24'],
+    },
+  },
+  check(context) {
+    for (const target of context.helmValues) checkHelmValues(context, target);
+    if (context.installer) {
+      const password = context.installer.literalString('harbor_admin_password');
+      if (password?.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
+        context.report({
+          span: password.entry.valueSpan,
+          message: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+          fixes: [
+            {
+              title: 'Replace with a generated password (takes effect on first install only)',
+              safety: 'unsafe',
+              edits: [replaceScalar(password.entry, generatePassword(context.random))],
+            },
+          ],
+        });
+      }
+    }
+    const cfgEntry = context.legacyCfg?.entries.get('harbor_admin_password');
+    if (cfgEntry?.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
+      context.report({
+        span: cfgEntry.valueSpan,
+        message: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+        fixes: [
+          {
+            title: 'Replace with a generated password (takes effect on first install only)',
+            safety: 'unsafe',
+            edits: [{ span: cfgEntry.valueSpan, newText: generatePassword(context.random) }],
+          },
+        ],
+      });
+    }
+  },
+});
+
+function checkHelmValues(context: RuleContext, { values }: HelmValuesTarget): void {
+  // The chart skips harborAdminPassword entirely when an existing Secret is named.
+  if (values.isSet('existingSecretAdminPassword')) return;
+  const useSecret = {
+    title: `Read the admin password from Secret "${SECRET_NAME}" (create it first, with key HARBOR_ADMIN_PASSWORD)`,
+    safety: 'unsafe' as const,
+  };
+  const password = values.get('harborAdminPassword');
+  if (!password) {
+    const firstKey = values.entries()[0];
+    context.report({
+      span: firstKey ? firstKey.keySpan : values.span,
+      message: `These values set neither harborAdminPassword nor existingSecretAdminPassword, so the chart's default admin password ${HARBOR_DEFAULT_ADMIN_PASSWORD} applies and anyone can log in as admin. ${FIRST_START_ONLY}`,
+      fixes: [{ ...useSecret, edits: [insertFirstInMap(context.lines, values, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }],
+    });
+    return;
+  }
+  if (!password.generated && password.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
+    context.report({
+      span: password.valueSpan,
+      message: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+      fixes: [{ ...useSecret, edits: [replaceEntry(context.lines, password, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }],
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { dirname, isAbsolute, relative } from 'node:path/posix';
+import type { IncludeProblem } from '../nginx/includes';
+import { defineRule } from './rule';
+
+/** Why an include was not followed, naming files as the user wrote them (relative to the config folder). */
+function explain(problem: IncludeProblem, configDir: string): string {
+  const rel = relative(configDir, problem.path);
+  const shown = rel && !rel.startsWith('..') ? rel : problem.path;
+  switch (problem.reason) {
+    case 'cycle':
+      return `${shown} is already being included further up, so following it would loop (an include cycle)`;
+    case 'depth':
+      return `includes nest too deeply to follow ${shown}`;
+    case 'too-many-files':
+      return `too many included files; ${shown} was not read`;
+    case 'read':
+      return `${shown}: ${problem.message}`;
+  }
+}
+
+export const nginxInclude = defineRule({
+  meta: {
+    id: 'nginx-include',
+    catalogId: null,
+    title: 'Included file cannot be read',
+    appliesTo: ['nginx'],
+    defaultSeverity: 'info',
+    fixSafety: 'none',
+    docs: {
+      whatItDoes: 'Reports an `include` that harbor-audit could not follow: a missing file, a directory, a device or FIFO, a file over 1 MiB, an include cycle, or one outside an untrusted workspace. The checks that depend on it may then be incomplete.',
+      why: 'Settings such as `client_max_body_size 0;` or the `proxy_set_header` lines often live in an included file. When it cannot be read, a rule might miss them; this finding says so instead of guessing. A cycle also makes `nginx -t` fail.',
+      example: { language: 'nginx', code: 'http {\n    include /etc/nginx/proxy-harbor.conf;\n}' },
+      fix: 'Relative include paths resolve against the folder of the main nginx.conf, as nginx resolves them against its configuration prefix. Keep the included files in the workspace, or ignore this finding where they only exist on the server.',
+    },
+  },
+  check({ nginx, report }) {
+    if (!nginx) return;
+    for (const problem of nginx.includeProblems) {
+      const anchor = problem.include.file === nginx.root.path ? problem.include : undefined;
+      if (!anchor) continue; // Problems deeper down are reported when the included file itself is checked.
+      // `include /etc/nginx/mime.types;` exists on the server, not in the repository: nothing to say.
+      if (problem.reason === 'read' && problem.problem === 'missing' && isAbsolute(problem.include.args[0]?.value ?? '')) continue;
+      const severity = problem.reason === 'cycle' ? 'warning' : 'info';
+      const why = explain(problem, dirname(nginx.root.path));
+      report({ span: anchor.span, severity, message: `This include was not followed: ${why}. Checks that depend on it may be incomplete.` });
+    }
+  },
+});

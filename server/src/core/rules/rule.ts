@@ -1,0 +1,79 @@
+/**
+ * What a rule is: metadata (the single source of its docs page) plus one
+ * `check` function that reads a model of the file and reports findings.
+ */
+import type { NginxModel } from '../nginx/model';
+import type { LineIndex } from '../text';
+import type { FileAccess, FileKind, FixSafety, Recognition, Severity, Span, TextEdit } from '../types';
+import type { HelmValuesTarget } from '../yaml/harborYaml';
+import type { ParsedYaml, YamlMapView } from '../yaml/yamlModel';
+import type { LegacyCfg } from '../legacyCfg';
+import type { RandomSource } from '../secrets';
+
+export interface RuleDocs {
+  /** One paragraph: what the rule checks. */
+  whatItDoes: string;
+  /** The failure the user sees, in the words of the log line or client error. */
+  why: string;
+  /** A config that fires, as a fenced code block body. */
+  example: { language: 'yaml' | 'nginx' | 'ini'; code: string };
+  /** What to do instead, and what the quick fix does. */
+  fix: string;
+  /** Versions the rule depends on, where that matters. */
+  versions?: string;
+  /** Sources: issue numbers and source paths from research/harbor-rules.md. */
+  evidence?: string[];
+}
+
+export interface RuleMeta {
+  /** Stable id: the settings key, the suppression id, the docs page and the fixture folder. */
+  id: string;
+  catalogId: string | null;
+  title: string;
+  appliesTo: readonly FileKind[];
+  defaultSeverity: Severity;
+  /** The safest fix this rule offers; 'none' when it offers no fix. */
+  fixSafety: FixSafety | 'none';
+  docs: RuleDocs;
+}
+
+export interface Report {
+  span: Span;
+  message: string;
+  /** Overrides the rule's default severity for this finding (before user settings). */
+  severity?: Severity;
+  related?: { file?: string; span: Span; message: string; text?: string }[];
+  fixes?: { title: string; safety: FixSafety; edits: TextEdit[] }[];
+}
+
+/** Everything a rule may read about the document being checked. */
+export interface RuleContext {
+  uri: string;
+  text: string;
+  lines: LineIndex;
+  recognition: Recognition;
+  files: FileAccess;
+  /** For fixes that generate a secret; seeded in tests. */
+  random: RandomSource;
+  yaml?: ParsedYaml;
+  /** goharbor chart values found in the document (may be several: Argo apps, wrappers). */
+  helmValues: HelmValuesTarget[];
+  installer?: YamlMapView;
+  legacyCfg?: LegacyCfg;
+  nginx?: NginxModel;
+  report(finding: Report): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(context: RuleContext): void | Promise<void>;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+/** Rules about the input itself (binary, too large, bad encoding): the facade reports them before any parsing. */
+export interface InputRule {
+  meta: RuleMeta;
+}

@@ -1,0 +1,25 @@
+import { defineRule } from './rule';
+
+export const yamlSyntax = defineRule({
+  meta: {
+    id: 'yaml-syntax',
+    catalogId: null,
+    title: 'YAML syntax error',
+    appliesTo: ['helm-values', 'harbor-yml'],
+    defaultSeverity: 'error',
+    fixSafety: 'none',
+    docs: {
+      whatItDoes: 'Reports YAML syntax errors in Helm values and harbor.yml. The parser recovers, so the rest of the file is still checked.',
+      why: '`helm upgrade` stops with "error converting YAML to JSON" and the installer\'s `./prepare` with a Python traceback; neither points at the line as precisely.',
+      example: { language: 'yaml', code: 'expose:\n  type: ingress\n   tls:\n    enabled: true' },
+      fix: 'Correct the indentation or quoting at the reported position. Template syntax (`{{ }}`, `{% %}`) is masked before parsing and never reported here.',
+    },
+  },
+  check({ yaml, helmValues, report }) {
+    // Values embedded as a string (Argo CD `helm.values: |`) are parsed on their own; their errors count too.
+    const parsed = new Set([yaml, ...helmValues.map((target) => target.yaml)]);
+    for (const error of [...parsed].flatMap((p) => p?.errors ?? [])) {
+      report({ span: error.span, message: `YAML syntax error: ${error.message}. Helm and the installer will refuse this file.` });
+    }
+  },
+});
