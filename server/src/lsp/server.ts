@@ -1,0 +1,340 @@
+/**
+ * The language server: a thin layer that turns LSP requests into calls on the
+ * analysis core and its results into LSP types. Works with VS Code and any
+ * other LSP client (pull diagnostics where supported, push otherwise).
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeAction,
+  CodeActionKind,
+  DiagnosticSeverity,
+  DidChangeConfigurationNotification,
+  DocumentDiagnosticReportKind,
+  FileChangeType,
+  ResponseError,
+  LSPErrorCodes,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Connection,
+  type Diagnostic,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
+import { analyzeText, type Analysis } from '../core/languageService';
+import { findRuleMeta } from '../core/rules/registry';
+import { mergeSettings, parseSettingsFile, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
+import { LineIndex } from '../core/text';
+import type { FileAccess, Finding, Severity } from '../core/types';
+import { createNodeFileAccess } from '../node/nodeFileAccess';
+
+export interface ServerRuntime {
+  /** Folder holding `<rule-id>.md`, for codeDescription links and "show documentation". */
+  docsRoot: string;
+  /** Milliseconds to wait after a change before a pushed re-check. */
+  debounceMs?: number;
+}
+
+export const STATUS_NOTIFICATION = 'harborAudit/status';
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+const FIX_ALL_KIND = 'source.fixAll.harborAudit';
+const CONFIG_FILE = '.harbor-audit.yaml';
+
+interface CachedAnalysis {
+  version: number;
+  analysis: Analysis;
+}
+
+export function startServer(connection: Connection, runtime: ServerRuntime): void {
+  const documents = new TextDocuments(TextDocument);
+  const cache = new Map<string, CachedAnalysis>();
+  const inFlight = new Map<string, { version: number; promise: Promise<Analysis> }>();
+  const pushTimers = new Map<string, NodeJS.Timeout>();
+  let workspaceRoots: string[] = [];
+  let fileSettings: AuditSettings = { rules: {}, ignore: [] };
+  const editorSettings = new Map<string, AuditSettings>();
+  let files: FileAccess = createNodeFileAccess();
+  let pullDiagnostics = false;
+  let canConfigure = false;
+  let canRefresh = false;
+  let canShowDocument = false;
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    pullDiagnostics = !!caps.textDocument?.diagnostic;
+    canConfigure = !!caps.workspace?.configuration;
+    canRefresh = !!caps.workspace?.diagnostics?.refreshSupport;
+    canShowDocument = !!caps.window?.showDocument?.support;
+    workspaceRoots = (params.workspaceFolders ?? []).map((folder) => fileURLToPath(folder.uri));
+    if (workspaceRoots.length === 0 && params.rootUri) workspaceRoots = [fileURLToPath(params.rootUri)];
+    const options = (params.initializationOptions ?? {}) as { trusted?: boolean; rules?: unknown };
+    // An untrusted workspace may point includes and key paths at anything on this machine.
+    if (options.trusted === false) files = createNodeFileAccess({ allowedRoots: workspaceRoots });
+    if (options.rules) editorSettings.set('', { rules: readRuleSeverities(options.rules), ignore: [] });
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false, identifier: 'harbor-audit' },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        executeCommandProvider: { commands: ['harborAudit.showRuleDocs', 'harborAudit.showGuidance'] },
+      },
+      serverInfo: { name: 'harbor-audit', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (canConfigure) {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: 'harborAudit' }).catch(() => undefined);
+    }
+    await loadFileSettings();
+  });
+
+  async function loadFileSettings(): Promise<void> {
+    const merged: AuditSettings[] = [];
+    for (const root of workspaceRoots) {
+      const path = join(root, CONFIG_FILE);
+      if (!existsSync(path)) continue;
+      try {
+        const { settings, problems } = parseSettingsFile(await fs.readFile(path, 'utf8'));
+        for (const problem of problems) connection.console.warn(`${path}: ${problem.message}`);
+        merged.push(settings);
+      } catch (error) {
+        connection.console.warn(`${path}: ${(error as Error).message}`);
+      }
+    }
+    fileSettings = mergeSettings(...merged);
+  }
+
+  async function settingsFor(uri: string): Promise<AuditSettings> {
+    let editor = editorSettings.get(uri) ?? editorSettings.get('');
+    if (canConfigure && !editorSettings.has(uri)) {
+      try {
+        const section = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'harborAudit' })) as { rules?: unknown } | null;
+        editor = { rules: readRuleSeverities(section?.rules), ignore: [] };
+        editorSettings.set(uri, editor);
+      } catch {
+        // A client that says it supports configuration but fails: fall back to the file settings.
+      }
+    }
+    return mergeSettings(fileSettings, editor ?? {});
+  }
+
+  function pathOf(uri: string): string | undefined {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  }
+
+  function isIgnoredUri(uri: string, settings: AuditSettings): boolean {
+    const path = pathOf(uri);
+    if (!path || settings.ignore.length === 0) return false;
+    return workspaceRoots.some((root) => path.startsWith(root) && isIgnored(path.slice(root.length + 1).split('\\').join('/'), settings.ignore));
+  }
+
+  /** Analyses a document version once, however many requests ask for it. */
+  async function analysisOf(document: TextDocument): Promise<Analysis> {
+    const cached = cache.get(document.uri);
+    if (cached?.version === document.version) return cached.analysis;
+    const running = inFlight.get(document.uri);
+    if (running?.version === document.version) return running.promise;
+    const promise = (async () => {
+      const settings = await settingsFor(document.uri);
+      if (isIgnoredUri(document.uri, settings)) {
+        return { recognition: { kind: 'not-harbor', reason: 'ignored by .harbor-audit.yaml' }, findings: [], dependencies: [], internalErrors: [] } as Analysis;
+      }
+      const analysis = await analyzeText({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, { files, settings });
+      for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
+      return analysis;
+    })();
+    inFlight.set(document.uri, { version: document.version, promise });
+    try {
+      const analysis = await promise;
+      if (documents.get(document.uri)?.version === document.version) cache.set(document.uri, { version: document.version, analysis });
+      connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
+      return analysis;
+    } finally {
+      if (inFlight.get(document.uri)?.promise === promise) inFlight.delete(document.uri);
+    }
+  }
+
+  function toDiagnostic(finding: Finding): Diagnostic {
+    return {
+      range: finding.range,
+      severity: SEVERITY[finding.severity],
+      code: finding.ruleId,
+      codeDescription: { href: docsUri(finding.ruleId) },
+      source: 'harbor-audit',
+      message: finding.catalogId ? `${finding.message} [${finding.catalogId}]` : finding.message,
+      relatedInformation: finding.related.map((related) => ({
+        location: { uri: related.file.includes('://') ? related.file : pathToFileURL(related.file).toString(), range: related.range },
+        message: related.message,
+      })),
+    };
+  }
+
+  function docsUri(ruleId: string): string {
+    return pathToFileURL(join(runtime.docsRoot, `${ruleId}.md`)).toString();
+  }
+
+  connection.languages.diagnostics.on(async (params, token) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const analysis = await analysisOf(document);
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
+    return { kind: DocumentDiagnosticReportKind.Full, items: analysis.findings.map(toDiagnostic) };
+  });
+
+  function schedulePush(document: TextDocument): void {
+    if (pullDiagnostics) return;
+    clearTimeout(pushTimers.get(document.uri));
+    pushTimers.set(
+      document.uri,
+      setTimeout(async () => {
+        pushTimers.delete(document.uri);
+        const current = documents.get(document.uri);
+        if (!current) return;
+        const analysis = await analysisOf(current);
+        // Drop results for a version the user has already typed past.
+        if (documents.get(document.uri)?.version !== current.version) return;
+        connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: analysis.findings.map(toDiagnostic) });
+      }, runtime.debounceMs ?? 200),
+    );
+  }
+
+  function recheckAll(): void {
+    cache.clear();
+    if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
+    else for (const document of documents.all()) schedulePush(document);
+  }
+
+  /** Open documents whose last analysis read one of these paths. */
+  function dependents(paths: ReadonlySet<string>): string[] {
+    const uris: string[] = [];
+    for (const [uri, { analysis }] of cache) if (analysis.dependencies.some((dependency) => paths.has(dependency))) uris.push(uri);
+    return uris;
+  }
+
+  function recheckDependents(paths: ReadonlySet<string>): void {
+    const uris = dependents(paths);
+    if (uris.length === 0) return;
+    for (const uri of uris) cache.delete(uri);
+    if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
+    else for (const uri of uris) {
+      const document = documents.get(uri);
+      if (document) schedulePush(document);
+    }
+  }
+
+  documents.onDidOpen(({ document }) => schedulePush(document));
+  documents.onDidChangeContent(({ document }) => {
+    schedulePush(document);
+    const path = pathOf(document.uri);
+    if (path) recheckDependents(new Set([path]));
+  });
+  documents.onDidClose(({ document }) => {
+    cache.delete(document.uri);
+    editorSettings.delete(document.uri);
+    clearTimeout(pushTimers.get(document.uri));
+    if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    editorSettings.clear();
+    recheckAll();
+  });
+
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    const paths = new Set(changes.map((change) => pathOf(change.uri)).filter((p): p is string => !!p));
+    if ([...paths].some((path) => path.endsWith(CONFIG_FILE))) {
+      await loadFileSettings();
+      recheckAll();
+      return;
+    }
+    if (changes.some((change) => change.type !== FileChangeType.Changed)) {
+      // A created or deleted file can change what a glob include matches.
+      recheckAll();
+      return;
+    }
+    recheckDependents(paths);
+  });
+
+  connection.onCodeAction(async (params, token: CancellationToken) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return [];
+    const analysis = await analysisOf(document);
+    if (token.isCancellationRequested) return [];
+    const text = document.getText();
+    const only = params.context.only;
+    const wants = (kind: string) => !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
+    const result: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
+      const lines = new LineIndex(text);
+      const requested = params.context.diagnostics.filter((d) => d.source === 'harbor-audit');
+      const start = lines.offsetAt(params.range.start);
+      const end = lines.offsetAt(params.range.end);
+      const relevant = analysis.findings.filter((finding) =>
+        requested.length > 0
+          ? requested.some((d) => d.code === finding.ruleId && d.range.start.line === finding.range.start.line && d.range.start.character === finding.range.start.character)
+          : finding.span.start <= end && start <= finding.span.end,
+      );
+      for (const finding of relevant) {
+        for (const action of actionsForFinding(text, finding)) result.push(toCodeAction(document, action, requested));
+      }
+    }
+    if (wants(FIX_ALL_KIND) || (only && only.includes(CodeActionKind.SourceFixAll))) {
+      const fixAll = fixAllAction(analysis.findings);
+      if (fixAll) result.push(toCodeAction(document, fixAll, []));
+    }
+    return result;
+  });
+
+  function toCodeAction(document: TextDocument, action: Action, diagnostics: Diagnostic[]): CodeAction {
+    const codeAction: CodeAction = { title: action.title, kind: action.kind };
+    if (action.finding) {
+      const matching = diagnostics.filter((d) => d.code === action.finding!.ruleId);
+      codeAction.diagnostics = matching.length > 0 ? matching : [toDiagnostic(action.finding)];
+    }
+    if (action.isPreferred) codeAction.isPreferred = true;
+    if (action.edits) {
+      codeAction.edit = {
+        changes: {
+          [document.uri]: action.edits.map((edit) => ({
+            range: { start: document.positionAt(edit.span.start), end: document.positionAt(edit.span.end) },
+            newText: edit.newText,
+          })),
+        },
+      };
+    }
+    if (action.command) codeAction.command = { title: action.title, command: action.command.command, arguments: action.command.arguments };
+    return codeAction;
+  }
+
+  connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
+    const ruleId = String(args[0] ?? '');
+    const meta = findRuleMeta(ruleId);
+    if (!meta) throw new ResponseError(-32602, `unknown rule ${ruleId}`);
+    if (command === 'harborAudit.showRuleDocs') {
+      if (canShowDocument) {
+        const shown = await connection.window.showDocument({ uri: docsUri(meta.id), takeFocus: true });
+        if (shown.success) return { shown: true, uri: docsUri(meta.id) };
+      }
+      connection.window.showInformationMessage(`${meta.id}: ${meta.title}. ${meta.docs.fix} Docs: ${docsUri(meta.id)}`);
+      return { shown: false, uri: docsUri(meta.id) };
+    }
+    if (command === 'harborAudit.showGuidance') {
+      connection.window.showInformationMessage(`${meta.id}: ${String(args[1] ?? '')}. ${meta.docs.fix}`);
+      return { shown: true };
+    }
+    throw new ResponseError(-32601, `unknown command ${command}`);
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
