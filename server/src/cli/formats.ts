@@ -1,0 +1,100 @@
+/** The CLI's output formats. The JSON shape is a published contract: version it, never reshape it. */
+import { ruleCatalog } from '../core/rules/registry';
+import { renderRuleDoc } from '../core/ruleDocs';
+import type { Finding, Severity } from '../core/types';
+
+export interface FileReport {
+  /** As given on the command line, joined with the relative path inside a folder. */
+  file: string;
+  findings: Finding[];
+}
+
+export function formatJson(reports: readonly FileReport[]): string {
+  const findings = reports.flatMap(({ file, findings }) =>
+    findings.map((finding) => ({
+      file,
+      ruleId: finding.ruleId,
+      catalogId: finding.catalogId,
+      severity: finding.severity,
+      message: finding.message,
+      range: finding.range,
+      fixes: finding.fixes.map((fix) => ({ title: fix.title, safety: fix.safety })),
+    })),
+  );
+  return JSON.stringify({ version: 1, findings }, null, 2) + '\n';
+}
+
+export function formatText(reports: readonly FileReport[], filesChecked: number): string {
+  const lines: string[] = [];
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
+  for (const { file, findings } of reports) {
+    for (const finding of findings) {
+      counts[finding.severity]++;
+      const { line, character } = finding.range.start;
+      const id = finding.catalogId ? `${finding.ruleId} (${finding.catalogId})` : finding.ruleId;
+      lines.push(`${file}:${line + 1}:${character + 1}: ${finding.severity} ${id}: ${finding.message}`);
+      for (const fix of finding.fixes) lines.push(`    fix (${fix.safety}): ${fix.title}`);
+    }
+  }
+  const total = counts.error + counts.warning + counts.info + counts.hint;
+  const summary =
+    total === 0
+      ? `No problems found in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`
+      : `${total} problem${total === 1 ? '' : 's'} (${counts.error} error, ${counts.warning} warning, ${counts.info + counts.hint} info) in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`;
+  lines.push(summary);
+  return lines.join('\n') + '\n';
+}
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+/** SARIF 2.1.0 as GitHub code scanning reads it: 1-based lines and UTF-16 columns, relative uris. */
+export function formatSarif(reports: readonly FileReport[], version: string): string {
+  const rules = ruleCatalog.map((meta) => ({
+    id: meta.id,
+    name: meta.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: meta.docs.whatItDoes },
+    help: { text: meta.docs.fix, markdown: renderRuleDoc(meta) },
+    defaultConfiguration: { level: SARIF_LEVEL[meta.defaultSeverity] },
+    properties: { catalogId: meta.catalogId, tags: ['harbor', 'configuration'] },
+  }));
+  const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  const results = reports.flatMap(({ file, findings }) =>
+    findings.map((finding) => ({
+      ruleId: finding.ruleId,
+      ruleIndex: ruleIndex.get(finding.ruleId),
+      level: SARIF_LEVEL[finding.severity],
+      message: { text: finding.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: toSarifUri(file) }, region: toRegion(finding.range) } }],
+      relatedLocations: finding.related.map((related, index) => ({
+        id: index,
+        message: { text: related.message },
+        physicalLocation: { artifactLocation: { uri: toSarifUri(related.file) }, region: toRegion(related.range) },
+      })),
+      partialFingerprints: { ruleIdAndLine: `${finding.ruleId}:${file}:${finding.range.start.line}` },
+    })),
+  );
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'harbor-audit', version, semanticVersion: version, rules } },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+function toRegion(range: Finding['range']) {
+  return { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
+}
+
+function toSarifUri(file: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return file;
+  const normalized = file.replace(/\\/g, '/').replace(/^\.\//, '');
+  const encoded = normalized.split('/').map((part) => encodeURIComponent(part)).join('/');
+  return normalized.startsWith('/') ? `file://${encoded}` : encoded;
+}

@@ -1,0 +1,235 @@
+/**
+ * harbor-audit: the command line over the same core as the language server.
+ *   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info] PATH...
+ *   harbor-audit lsp --stdio
+ *   harbor-audit nginx-json FILE
+ * Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or internal error.
+ */
+import { promises as fs } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { analyzeBytes, MAX_DOCUMENT_CHARS } from '../core/languageService';
+import { toCrossplanePayload } from '../core/nginx/crossplane';
+import { resolveIncludes } from '../core/nginx/includes';
+import { parseNginx } from '../core/nginx/parser';
+import { decodeBytes } from '../core/decode';
+import { isIgnored, parseSettingsFile, type AuditSettings, defaultSettings } from '../core/settings';
+import type { Severity } from '../core/types';
+import { startStdioServer } from '../lsp/main';
+import { createNodeFileAccess } from '../node/nodeFileAccess';
+import { formatJson, formatSarif, formatText, type FileReport } from './formats';
+
+export const VERSION = '0.1.0';
+const CONFIG_FILE = '.harbor-audit.yaml';
+const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+}
+
+class UsageError extends Error {}
+
+const USAGE = `Usage:
+  harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info] PATH...
+  harbor-audit lsp --stdio                 start the language server (for any LSP editor)
+  harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
+
+Lints Harbor Helm values, harbor.yml, harbor.cfg and nginx configs, recognised by content.
+Folders are searched recursively. Exit code 0: nothing at or above --fail-on (default error);
+1: something is; 2: usage or internal error.`;
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === 'lsp') return await startLanguageServer(rest);
+    if (command === 'nginx-json') return await nginxJson(rest, io);
+    if (command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(USAGE + '\n');
+      return 0;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    return await lint(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`harbor-audit: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    io.stderr(`harbor-audit: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+interface LintOptions {
+  format: 'text' | 'json' | 'sarif';
+  config?: string;
+  failOn: Severity;
+  paths: string[];
+}
+
+function parseLintArgs(argv: string[]): LintOptions {
+  const options: LintOptions = { format: 'text', failOn: 'error', paths: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--format' || flag === '-f') {
+      const format = value();
+      if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`unknown format "${format}" (use text, json or sarif)`);
+      options.format = format;
+    } else if (flag === '--config' || flag === '-c') options.config = value();
+    else if (flag === '--fail-on') {
+      const level = value();
+      if (level !== 'error' && level !== 'warning' && level !== 'info') throw new UsageError(`--fail-on takes error, warning or info, not "${level}"`);
+      options.failOn = level;
+    } else if (arg === '--') options.paths.push(...argv.slice(i + 1)), (i = argv.length);
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+    else options.paths.push(arg);
+  }
+  if (options.paths.length === 0) throw new UsageError('no PATH given');
+  return options;
+}
+
+async function loadSettings(options: LintOptions, io: CliIo): Promise<{ settings: AuditSettings; root: string }> {
+  const explicit = options.config !== undefined;
+  const path = resolve(io.cwd, options.config ?? CONFIG_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (error) {
+    if (explicit) throw new UsageError(`cannot read config ${options.config}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    return { settings: defaultSettings, root: io.cwd };
+  }
+  const { settings, problems } = parseSettingsFile(text);
+  for (const problem of problems) io.stderr(`harbor-audit: ${relative(io.cwd, path) || path}: ${problem.message}\n`);
+  if (explicit && problems.length > 0) throw new UsageError(`invalid config ${options.config}`);
+  return { settings, root: dirname(path) };
+}
+
+// Files a folder walk never opens: version control, dependencies, and key or archive formats.
+const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+const SKIPPED_EXTENSIONS = /\.(png|jpe?g|gif|svg|ico|gz|tgz|zip|tar|bz2|xz|7z|pem|crt|cer|key|p12|pfx|der|jar|so|dll|exe|bin|pdf|woff2?|ttf|md|json|lock|py|go|js|ts|sh|tf|sql|html|css)$/i;
+const WALK_MAX_BYTES = 2 * 1024 * 1024;
+
+interface Target {
+  /** As the user should see it: the argument, joined with the path inside a folder. */
+  display: string;
+  absolute: string;
+  explicit: boolean;
+}
+
+async function collectTargets(paths: string[], io: CliIo, settings: AuditSettings, root: string): Promise<Target[]> {
+  const targets: Target[] = [];
+  for (const path of paths) {
+    const absolute = resolve(io.cwd, path);
+    let stat;
+    try {
+      stat = await fs.stat(absolute);
+    } catch {
+      throw new UsageError(`${path}: no such file or directory`);
+    }
+    if (!stat.isDirectory()) {
+      targets.push({ display: path, absolute, explicit: true });
+      continue;
+    }
+    const pending = [''];
+    while (pending.length > 0) {
+      const sub = pending.pop()!;
+      let entries;
+      try {
+        entries = await fs.readdir(join(absolute, sub), { withFileTypes: true });
+      } catch (error) {
+        io.stderr(`harbor-audit: cannot read folder ${join(path, sub)}: ${(error as NodeJS.ErrnoException).code}\n`);
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries.reverse()) {
+        const inner = sub ? `${sub}/${entry.name}` : entry.name;
+        if (isIgnored(relative(root, join(absolute, inner)).split('\\').join('/'), settings.ignore)) continue;
+        if (entry.isDirectory()) {
+          if (!SKIPPED_DIRS.has(entry.name)) pending.push(inner);
+        } else if (entry.isFile() && !SKIPPED_EXTENSIONS.test(entry.name)) {
+          targets.push({ display: join(path, inner), absolute: join(absolute, inner), explicit: false });
+        }
+      }
+    }
+  }
+  return targets.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+}
+
+async function lint(argv: string[], io: CliIo): Promise<number> {
+  const options = parseLintArgs(argv);
+  const { settings, root } = await loadSettings(options, io);
+  const targets = await collectTargets(options.paths, io, settings, root);
+  const files = createNodeFileAccess();
+  const reports: FileReport[] = [];
+  let checked = 0;
+  let internalError = false;
+  let explicitUnreadable = false;
+  for (const target of targets) {
+    const read = await files.readFile(target.absolute, { maxBytes: target.explicit ? MAX_DOCUMENT_CHARS : WALK_MAX_BYTES });
+    if (!read.ok) {
+      // Inside a folder, what cannot be a config is passed over; a file named on the command line gets a message.
+      if (target.explicit) {
+        io.stderr(`harbor-audit: ${target.display}: not checked: ${read.message}\n`);
+        explicitUnreadable = true;
+      }
+      continue;
+    }
+    if (!target.explicit && decodeBytes(read.bytes.subarray(0, 8192)).problem?.kind === 'binary') continue;
+    const analysis = await analyzeBytes({ uri: target.display, path: target.absolute, bytes: read.bytes }, { files, settings });
+    for (const failure of analysis.internalErrors) {
+      internalError = true;
+      io.stderr(`harbor-audit: internal error in rule ${failure.ruleId} on ${target.display}: ${failure.message}\n`);
+    }
+    if (analysis.recognition.kind !== 'not-harbor' || analysis.findings.length > 0) checked++;
+    if (analysis.findings.length > 0) reports.push({ file: target.display, findings: analysis.findings });
+  }
+  if (options.format === 'json') io.stdout(formatJson(reports));
+  else if (options.format === 'sarif') io.stdout(formatSarif(reports, VERSION));
+  else io.stdout(formatText(reports, checked));
+  if (internalError || explicitUnreadable) return 2;
+  const threshold = SEVERITY_RANK[options.failOn];
+  return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
+}
+
+async function nginxJson(argv: string[], io: CliIo): Promise<number> {
+  if (argv.length !== 1) throw new UsageError('nginx-json takes exactly one FILE');
+  const absolute = resolve(io.cwd, argv[0]);
+  const files = createNodeFileAccess();
+  const read = await files.readFile(absolute, { maxBytes: MAX_DOCUMENT_CHARS });
+  if (!read.ok) {
+    io.stderr(`harbor-audit: ${argv[0]}: ${read.message}\n`);
+    return 2;
+  }
+  const root = parseNginx(decodeBytes(read.bytes).text, absolute);
+  const { files: parsed, problems } = await resolveIncludes(root, files, { configDir: dirname(absolute) });
+  io.stdout(JSON.stringify(toCrossplanePayload([root, ...parsed.filter((file) => file !== root)], problems), null, 2) + '\n');
+  return 0;
+}
+
+async function startLanguageServer(argv: string[]): Promise<number> {
+  if (!argv.includes('--stdio')) throw new UsageError('lsp needs --stdio');
+  startStdioServer();
+  return await new Promise<number>(() => {
+    // The server runs until the client exits it.
+  });
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
+
