@@ -1,0 +1,166 @@
+/** The harbor-audit command as CI runs it: exit codes, formats, folders, config and hostile paths. */
+import assert from 'node:assert/strict';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../helpers/fixtures';
+
+const cli = join(repoRoot, 'dist', 'cli.js');
+
+function run(args: string[], cwd: string) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const VALUES_DEFAULT = 'expose:\n  type: ingress\nexternalURL: https://harbor.example.com\nharborAdminPassword: Harbor12345\n';
+const VALUES_CLEAN = 'expose:\n  type: ingress\nexternalURL: https://harbor.example.com\nexistingSecretAdminPassword: harbor-admin\n';
+const NGINX_NO_LIMIT = 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    location / {\n        proxy_pass http://harbor;\n    }\n}\n';
+
+describe('harbor-audit CLI', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'harbor-audit-cli-'));
+    mkdirSync(join(dir, 'deploy', 'helm'), { recursive: true });
+    mkdirSync(join(dir, 'deploy', 'proxy'), { recursive: true });
+    mkdirSync(join(dir, 'other'), { recursive: true });
+    writeFileSync(join(dir, 'deploy', 'helm', 'values.yaml'), VALUES_DEFAULT);
+    writeFileSync(join(dir, 'deploy', 'proxy', 'nginx.conf'), NGINX_NO_LIMIT);
+    writeFileSync(join(dir, 'clean.yaml'), VALUES_CLEAN);
+    writeFileSync(join(dir, 'other', 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\ndata:\n  password: Harbor12345\n');
+    writeFileSync(join(dir, 'other', 'notes.conf'), 'HARBOR_HOST=registry\nexport HARBOR_HOST\n');
+    writeFileSync(join(dir, 'other', 'blob.bin.yaml'), Buffer.from([0x00, 0x01, 0x02, 0xff]));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 with a summary when nothing is at or above --fail-on', () => {
+    const result = run(['clean.yaml'], dir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'No problems found in 1 Harbor config file.\n');
+  });
+
+  it('exits 0 on warnings by default and 1 with --fail-on warning', () => {
+    assert.equal(run(['deploy/helm/values.yaml'], dir).code, 0);
+    const result = run(['--fail-on', 'warning', 'deploy/helm/values.yaml'], dir);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^deploy\/helm\/values\.yaml:4:22: warning default-admin-password \(HB-ADMIN-PW\): /m);
+    assert.match(result.stdout, /fix \(unsafe\): Read the admin password from Secret/);
+  });
+
+  it('exits 1 on an error', () => {
+    const result = run(['deploy/proxy/nginx.conf'], dir);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /nginx\.conf:1:1: error proxy-body-size \(HB-PROXY-BODY-SIZE\): .*413/);
+  });
+
+  it('exits 2 on usage errors, with a message', () => {
+    for (const args of [[], ['--format', 'xml', '.'], ['--fail-on', 'fatal', '.'], ['--bogus', '.'], ['does-not-exist.yaml'], ['--config', 'missing.yaml', '.'], ['--format']]) {
+      const result = run(args, dir);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stdout}`);
+      assert.match(result.stderr, /^harbor-audit: /, args.join(' '));
+    }
+  });
+
+  it('walks folders by content and names files as given, joined with the inner path', () => {
+    const result = run(['--format', 'json', '.'], dir);
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.version, 1);
+    assert.deepEqual(
+      report.findings.map((f: { file: string; ruleId: string }) => `${f.file} ${f.ruleId}`),
+      ['deploy/helm/values.yaml default-admin-password', 'deploy/proxy/nginx.conf proxy-body-size'],
+    );
+    assert.equal(result.stderr, '', 'binary and unrelated files inside a folder are passed over silently');
+  });
+
+  it('keeps the JSON contract', () => {
+    const report = JSON.parse(run(['--format=json', 'deploy/helm/values.yaml'], dir).stdout);
+    assert.deepEqual(report, {
+      version: 1,
+      findings: [
+        {
+          file: 'deploy/helm/values.yaml',
+          ruleId: 'default-admin-password',
+          catalogId: 'HB-ADMIN-PW',
+          severity: 'warning',
+          message: report.findings[0].message,
+          range: { start: { line: 3, character: 21 }, end: { line: 3, character: 32 } },
+          fixes: [{ title: 'Read the admin password from Secret "harbor-admin-password" (create it first, with key HARBOR_ADMIN_PASSWORD)', safety: 'unsafe' }],
+        },
+      ],
+    });
+    assert.doesNotMatch(report.findings[0].message, /Harbor12345.*Harbor12345/, 'messages do not repeat secret values');
+  });
+
+  it('writes SARIF 2.1.0 that code scanning accepts', () => {
+    const sarif = JSON.parse(run(['--format', 'sarif', '.'], dir).stdout);
+    assert.equal(sarif.version, '2.1.0');
+    const [runResult] = sarif.runs;
+    assert.equal(runResult.tool.driver.name, 'harbor-audit');
+    const ruleIds = runResult.tool.driver.rules.map((r: { id: string }) => r.id);
+    for (const result of runResult.results) {
+      assert.equal(ruleIds[result.ruleIndex], result.ruleId);
+      assert.ok(['error', 'warning', 'note'].includes(result.level));
+      const region = result.locations[0].physicalLocation.region;
+      assert.ok(region.startLine >= 1 && region.startColumn >= 1);
+      assert.ok(!result.locations[0].physicalLocation.artifactLocation.uri.startsWith('/'), 'relative uri');
+    }
+    assert.deepEqual(runResult.results.map((r: { locations: { physicalLocation: { region: { startLine: number } } }[] }) => r.locations[0].physicalLocation.region.startLine), [4, 1]);
+    for (const rule of runResult.tool.driver.rules) assert.ok(rule.help.markdown.includes(`# ${rule.id}`));
+  });
+
+  it('reads .harbor-audit.yaml: severities and ignore globs', () => {
+    const root = mkdtempSync(join(tmpdir(), 'harbor-audit-config-'));
+    try {
+      mkdirSync(join(root, 'vendor'));
+      writeFileSync(join(root, 'values.yaml'), VALUES_DEFAULT);
+      writeFileSync(join(root, 'vendor', 'nginx.conf'), NGINX_NO_LIMIT);
+      writeFileSync(join(root, '.harbor-audit.yaml'), 'rules:\n  HB-ADMIN-PW: error\nignore:\n  - vendor/\n');
+      const result = run(['--format', 'json', '.'], root);
+      assert.equal(result.code, 1);
+      const findings = JSON.parse(result.stdout).findings;
+      assert.deepEqual(findings.map((f: { file: string; severity: string }) => `${f.file} ${f.severity}`), ['values.yaml error']);
+      writeFileSync(join(root, 'custom.yaml'), 'rules:\n  default-admin-password: off\n');
+      assert.equal(run(['--config', 'custom.yaml', 'values.yaml'], root).stdout, 'No problems found in 1 Harbor config file.\n');
+      writeFileSync(join(root, 'broken.yaml'), 'rules:\n  default-admin-password: loud\n');
+      const broken = run(['--config', 'broken.yaml', 'values.yaml'], root);
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, /`loud` is not one of off, hint, info, warning, error/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('names a binary file given on the command line, and refuses devices and FIFOs without hanging', () => {
+    const binary = run(['--format', 'json', 'other/blob.bin.yaml'], dir);
+    assert.equal(JSON.parse(binary.stdout).findings[0].ruleId, 'input-not-text');
+    const device = run(['/dev/zero'], dir);
+    assert.equal(device.code, 2);
+    assert.match(device.stderr, /\/dev\/zero: not checked: it is a character device/);
+    const fifo = join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const result = run(['pipe.yaml'], dir);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /pipe\.yaml: not checked: it is a FIFO/);
+    const walked = run(['.'], dir);
+    assert.ok(walked.code === 1 && !walked.stderr.includes('pipe'), 'a FIFO inside a folder is passed over');
+  });
+
+  it('prints the nginx parse as a crossplane payload', () => {
+    const result = run(['nginx-json', 'deploy/proxy/nginx.conf'], dir);
+    assert.equal(result.code, 0, result.stderr);
+    const payload = JSON.parse(result.stdout);
+    assert.equal(payload.status, 'ok');
+    const server = payload.config[0].parsed[0];
+    assert.equal(server.directive, 'server');
+    assert.deepEqual(server.block.map((d: { directive: string }) => d.directive), ['listen', 'server_name', 'location']);
+    assert.equal(run(['nginx-json'], dir).code, 2);
+  });
+
+  it('answers --help and --version', () => {
+    assert.match(run(['--help'], dir).stdout, /^Usage:/);
+    assert.match(run(['--version'], dir).stdout, /^\d+\.\d+\.\d+\n$/);
+    assert.ok(existsSync(cli));
+  });
+});

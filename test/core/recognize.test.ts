@@ -1,0 +1,36 @@
+/** Recognition by content: names are only hints. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { recognize } from '../../server/src/core/recognize';
+
+const kind = (text: string, name: string) => {
+  const { recognition } = recognize(text, name);
+  return recognition.detail ? `${recognition.kind}:${recognition.detail}` : recognition.kind;
+};
+
+describe('recognise files by content', () => {
+  const cases: [string, string, string, string][] = [
+    ['goharbor values', 'values.yaml', 'expose:\n  type: ingress\nexternalURL: https://h\n', 'helm-values:plain'],
+    ['values in an extension-less file', 'group_vars/harbor', 'externalURL: https://h\nharborAdminPassword: x\n', 'helm-values:plain'],
+    ['values with CRLF and a BOM-free UTF-16 decode', 'v.yaml', 'expose:\r\n  type: ingress\r\nexternalURL: https://h\r\n', 'helm-values:plain'],
+    ['wrapper chart values', 'values.yaml', 'harbor:\n  expose:\n    type: ingress\n  externalURL: https://h\n', 'helm-values:wrapper'],
+    ['Flux HelmRelease', 'release.yaml', 'kind: HelmRelease\nspec:\n  chart:\n    spec:\n      chart: harbor\n  values:\n    externalURL: https://h\n', 'helm-values:flux'],
+    ['Argo valuesObject', 'app.yaml', 'kind: Application\nspec:\n  source:\n    chart: harbor\n    helm:\n      valuesObject:\n        externalURL: https://h\n', 'helm-values:argo'],
+    ['values as the second document', 'multi.yaml', 'kind: Namespace\n---\nexpose:\n  type: ingress\nexternalURL: https://h\n', 'helm-values:plain'],
+    ['Bitnami values', 'values.yaml', 'adminPassword: x\nexposureType: ingress\nexternalURL: https://h\n', 'not-harbor:bitnami'],
+    ['installer harbor.yml', 'harbor.yml', 'hostname: reg.example.com\nharbor_admin_password: x\ndata_volume: /data\n', 'harbor-yml'],
+    ['installer config with another name', 'config/prod.yaml.j2', 'hostname: {{ host }}\nharbor_admin_password: {{ pw }}\n_version: 2.10.0\n', 'harbor-yml'],
+    ['an Ansible playbook called harbor.yml', 'harbor.yml', '- hosts: all\n  roles:\n    - harbor\n', 'not-harbor'],
+    ['a Kubernetes manifest', 'deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: harbor\n', 'not-harbor'],
+    ['harbor.cfg', 'harbor.cfg', 'hostname = reg\nui_url_protocol = https\nharbor_admin_password = x\n', 'harbor-cfg'],
+    ['a shell env file called harbor.conf', 'harbor.conf', 'HARBOR_HOST=reg\nexport HARBOR_HOST\n', 'not-harbor'],
+    ['front proxy nginx', 'site.conf', 'server {\n listen 443;\n server_name harbor.example.com;\n location / { proxy_pass http://10.0.0.1; }\n}\n', 'nginx:front'],
+    ['front proxy routing Harbor paths', 'default', 'server {\n listen 80;\n location /v2/ { proxy_pass http://10.0.0.1; }\n location /service/ { proxy_pass http://10.0.0.1; }\n}\n', 'nginx:front'],
+    ["Harbor's own nginx.conf", 'nginx.conf', 'http {\n upstream core { server core:8080; }\n upstream portal { server portal:8080; }\n server { location /service/notifications { return 404; } }\n}\n', 'nginx:internal'],
+    ['an unrelated nginx', 'nginx.conf', 'server {\n listen 80;\n location / { proxy_pass http://app:3000; }\n}\n', 'not-harbor'],
+    ['plain text', 'README', 'Harbor is a registry.\n', 'not-harbor'],
+  ];
+  for (const [label, name, text, expected] of cases) {
+    it(label, () => assert.equal(kind(text, name), expected));
+  }
+});

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeBytes, isGeneratedValue } from '../../server/src/core/decode';
+import { applyEdits, LineIndex } from '../../server/src/core/text';
+
+describe('LineIndex', () => {
+  it('maps offsets and positions for LF, CRLF and lone CR', () => {
+    const lines = new LineIndex('a\r\nbc\nd\re');
+    assert.equal(lines.lineCount, 4);
+    assert.deepEqual(lines.positionAt(3), { line: 1, character: 0 });
+    assert.deepEqual(lines.positionAt(8), { line: 3, character: 0 });
+    assert.equal(lines.offsetAt({ line: 1, character: 1 }), 4);
+    assert.equal(lines.lineText(0), 'a');
+    assert.equal(lines.lineEnd(0), 1);
+    assert.equal(lines.eol, '\r\n');
+    assert.equal(lines.offsetAt({ line: 0, character: 99 }), 1, 'clamped to the line end');
+  });
+
+  it('counts UTF-16 code units like LSP', () => {
+    const lines = new LineIndex('k: "😀x"\n');
+    assert.deepEqual(lines.positionAt('k: "😀x'.length), { line: 0, character: 7 });
+  });
+});
+
+describe('applyEdits', () => {
+  it('applies non-overlapping edits in any order and rejects overlaps', () => {
+    assert.equal(applyEdits('abcdef', [{ span: { start: 4, end: 5 }, newText: 'E' }, { span: { start: 0, end: 1 }, newText: 'A' }]), 'AbcdEf');
+    assert.throws(() => applyEdits('abcdef', [{ span: { start: 0, end: 3 }, newText: '' }, { span: { start: 2, end: 4 }, newText: '' }]), /overlapping/);
+  });
+});
+
+describe('decodeBytes', () => {
+  it('reads UTF-8 with and without BOM, and UTF-16 with BOM', () => {
+    assert.deepEqual(decodeBytes(Buffer.from('a: 1')), { text: 'a: 1', encoding: 'utf-8' });
+    assert.equal(decodeBytes(Buffer.from('\uFEFFa: 1')).text, 'a: 1');
+    assert.equal(decodeBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a: ü', 'utf16le')])).text, 'a: ü');
+    assert.equal(decodeBytes(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('a', 'utf16le').swap16()])).text, 'a');
+  });
+
+  it('flags binary content and invalid UTF-8 with the first bad offset', () => {
+    assert.equal(decodeBytes(Buffer.from([0x61, 0x00, 0x62])).problem?.kind, 'binary');
+    const bad = decodeBytes(Buffer.from([0x61, 0x62, 0xfc, 0x63]));
+    assert.deepEqual(bad.problem, { kind: 'invalid-utf8', byteOffset: 2, message: bad.problem!.message });
+    assert.equal(bad.text, 'ab\uFFFDc');
+  });
+});
+
+describe('isGeneratedValue', () => {
+  for (const value of ['{{ .Values.x }}', '{% raw %}', '${HARBOR_PASSWORD}', '$HARBOR_PASSWORD', 'ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]', '<YOUR-PASSWORD>', '%{ if x }', '$(cat /run/secret)', 'ref+vault://secret/harbor#pw'])
+    it(`treats ${value} as generated`, () => assert.equal(isGeneratedValue(value), true));
+  for (const value of ['Harbor12345', 'not-a-secure-key', 'pa$$word', 'a<b', 'ENCRYPTED'])
+    it(`treats ${value} as a literal`, () => assert.equal(isGeneratedValue(value), false));
+});

@@ -1,0 +1,34 @@
+/** Rule docs are generated from rule metadata; this keeps the committed pages in step with it. */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ruleCatalog } from '../server/src/core/rules/registry';
+import { renderRuleDoc } from '../server/src/core/ruleDocs';
+import { repoRoot } from './helpers/fixtures';
+
+const docsDir = join(repoRoot, 'docs', 'rules');
+
+describe('docs/rules', () => {
+  for (const meta of ruleCatalog) {
+    it(`${meta.id}.md is up to date (npm run docs)`, () => {
+      assert.equal(readFileSync(join(docsDir, `${meta.id}.md`), 'utf8'), renderRuleDoc(meta));
+    });
+  }
+
+  it('has no page for a rule that does not exist', () => {
+    const pages = readdirSync(docsDir).filter((name) => name.endsWith('.md')).map((name) => name.slice(0, -3));
+    assert.deepEqual(pages.sort(), ruleCatalog.map((meta) => meta.id).sort());
+  });
+
+  it('every rule has unique ids, a title, docs sections and a catalog id that exists in the research catalog form', () => {
+    const ids = new Set<string>();
+    for (const meta of ruleCatalog) {
+      assert.ok(!ids.has(meta.id), `duplicate id ${meta.id}`);
+      ids.add(meta.id);
+      assert.match(meta.id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+      if (meta.catalogId !== null) assert.match(meta.catalogId, /^HB-[A-Z0-9-]+$/);
+      for (const section of [meta.title, meta.docs.whatItDoes, meta.docs.why, meta.docs.fix, meta.docs.example.code]) assert.ok(section.trim().length > 0);
+    }
+  });
+});
