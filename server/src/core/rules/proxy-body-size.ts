@@ -1,4 +1,5 @@
 import { anchorInRoot, blockInsertion, effectiveDirective, HARBOR_REQUESTS, locationFor, parseNginxSize } from '../nginx/model';
+import type { NginxDirective } from '../nginx/ast';
 import { defineRule } from './rule';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
@@ -24,6 +25,8 @@ export const proxyBodySize = defineRule({
   },
   check({ nginx, text, report }) {
     if (!nginx || nginx.role !== 'front') return;
+    // An http-level limit serves many servers: report each limiting directive once.
+    const reportedLimits = new Set<NginxDirective>();
     for (const server of nginx.servers) {
       if (!server.harbor || !server.scope.block) continue;
       const location = locationFor(server.scope, UPLOAD.path);
@@ -44,7 +47,8 @@ export const proxyBodySize = defineRule({
       const bytes = parseNginxSize(value);
       if (bytes === 0 || bytes === undefined || limit.templated) continue;
       const anchor = anchorInRoot(nginx, limit);
-      if (!anchor) continue;
+      if (!anchor || reportedLimits.has(limit)) continue;
+      reportedLimits.add(limit);
       const inThisFile = anchor === limit;
       report({
         span: inThisFile ? limit.span : anchor.span,
