@@ -192,3 +192,26 @@ describe('language server over stdio', () => {
     });
   });
 });
+
+describe('hover', () => {
+  it('explains a credential key without showing its value', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'harbor-audit-hover-'));
+    const client = new TestLspClient({ workspace, pull: true });
+    try {
+      await client.initialize();
+      const uri = client.open(join(workspace, 'values.yaml'), 'expose:\n  type: ingress\nexternalURL: https://h.example.com\nsecretKey: abcdefgh12345678\ncore:\n  tokenKey: ""\n');
+      const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 3 } })) as { contents: { kind: string; value: string }; range: unknown };
+      assert.equal(hover.contents.kind, 'markdown');
+      assert.match(hover.contents.value, /must never change/);
+      assert.doesNotMatch(hover.contents.value, /abcdefgh12345678/);
+      assert.deepEqual(hover.range, { start: { line: 3, character: 0 }, end: { line: 3, character: 9 } });
+      const nested = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 4 } })) as { contents: { value: string } };
+      assert.match(nested.contents.value, /genCA/);
+      const none = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } });
+      assert.equal(none, null);
+    } finally {
+      await client.shutdown();
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});

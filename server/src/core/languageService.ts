@@ -9,6 +9,8 @@ import { buildNginxModel } from './nginx/model';
 import { parseNginx } from './nginx/parser';
 import { recognize } from './recognize';
 import { cryptoRandom, type RandomSource } from './secrets';
+import { hoverProviders } from './hovers/registry';
+import type { HoverResult } from './hovers/hover';
 import { allRules, inputRules } from './rules/registry';
 import type { InputRule, Report, Rule, RuleContext } from './rules/rule';
 import { defaultSettings, effectiveSeverity, type AuditSettings } from './settings';
@@ -75,11 +77,42 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
       options,
     );
   }
-  const files = options.files ?? noFileAccess;
   const settings = options.settings ?? defaultSettings;
+  const { context, dependencies } = await buildContext(input, options);
+  const { lines } = context;
+  if (context.recognition.kind === 'not-harbor') {
+    return { recognition: context.recognition, findings: [], dependencies, internalErrors: [] };
+  }
+
+  const internalErrors: Analysis['internalErrors'] = [];
+  const findings: Finding[] = [];
+  for (const rule of allRules) {
+    if (!rule.meta.appliesTo.includes(context.recognition.kind)) continue;
+    if (settings.rules[rule.meta.id] === 'off') continue;
+    const reports: Report[] = [];
+    try {
+      await rule.check({ ...context, report: (report) => reports.push(report) });
+    } catch (error) {
+      internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
+      continue;
+    }
+    for (const report of reports) {
+      const finding = toFinding(rule, report, lines, settings, input.uri);
+      if (finding) findings.push(finding);
+    }
+  }
+  const suppressions = findSuppressions(input.text, lines);
+  const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
+  visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+  return { recognition: context.recognition, findings: visible, dependencies, internalErrors };
+}
+
+/** The model of a document that rules and hovers read: parsed once, per kind. */
+export async function buildContext(input: DocumentInput, options: AnalyzeOptions = {}): Promise<{ context: RuleContext; dependencies: string[] }> {
+  const files = options.files ?? noFileAccess;
   const lines = new LineIndex(input.text);
   const recognized = recognize(input.text, input.path ?? input.uri);
-  const context: RuleContext & { reports: { rule: Rule; report: Report }[] } = {
+  const context: RuleContext = {
     uri: input.uri,
     text: input.text,
     lines,
@@ -87,7 +120,6 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
     files,
     random: options.random ?? cryptoRandom,
     helmValues: [],
-    reports: [],
     report() {
       throw new Error('report() is bound per rule');
     },
@@ -110,30 +142,25 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
       break;
     }
     case 'not-harbor':
-      return { recognition: recognized.recognition, findings: [], dependencies, internalErrors: [] };
+      break;
   }
+  return { context, dependencies };
+}
 
-  const internalErrors: Analysis['internalErrors'] = [];
-  const findings: Finding[] = [];
-  for (const rule of allRules) {
-    if (!rule.meta.appliesTo.includes(recognized.recognition.kind)) continue;
-    if (settings.rules[rule.meta.id] === 'off') continue;
-    const reports: Report[] = [];
+/** Hover text at an offset: the first provider that knows the place answers. */
+export async function hoverAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}): Promise<HoverResult | undefined> {
+  if (input.text.length > Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS)) return undefined;
+  const { context } = await buildContext(input, options);
+  for (const provider of hoverProviders) {
+    if (!provider.appliesTo.includes(context.recognition.kind)) continue;
     try {
-      await rule.check({ ...context, report: (report) => reports.push(report) });
-    } catch (error) {
-      internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
-      continue;
-    }
-    for (const report of reports) {
-      const finding = toFinding(rule, report, lines, settings, input.uri);
-      if (finding) findings.push(finding);
+      const result = await provider.hover({ ...context, offset });
+      if (result) return result;
+    } catch {
+      // A hover that fails shows nothing; diagnostics report rule failures.
     }
   }
-  const suppressions = findSuppressions(input.text, lines);
-  const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
-  visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
-  return { recognition: recognized.recognition, findings: visible, dependencies, internalErrors };
+  return undefined;
 }
 
 function toFinding(rule: Rule | InputRule, report: Report, lines: LineIndex, settings: AuditSettings = defaultSettings, uri = ''): Finding | undefined {

@@ -25,7 +25,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
-import { analyzeText, type Analysis } from '../core/languageService';
+import { analyzeText, hoverAt, type Analysis } from '../core/languageService';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
@@ -85,6 +85,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false, identifier: 'harbor-audit' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        hoverProvider: true,
         executeCommandProvider: { commands: ['harborAudit.showRuleDocs', 'harborAudit.showGuidance'] },
       },
       serverInfo: { name: 'harbor-audit', version: '0.1.0' },
@@ -315,6 +316,15 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (action.command) codeAction.command = { title: action.title, command: action.command.command, arguments: action.command.arguments };
     return codeAction;
   }
+
+  connection.onHover(async (params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const settings = await settingsFor(document.uri);
+    const result = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, document.offsetAt(params.position), { files, settings });
+    if (!result) return null;
+    return { contents: { kind: 'markdown', value: result.markdown }, range: { start: document.positionAt(result.span.start), end: document.positionAt(result.span.end) } };
+  });
 
   connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
     const ruleId = String(args[0] ?? '');
