@@ -9,6 +9,9 @@ import { dirname } from 'node:path/posix';
 import type { FileAccess } from '../types';
 import type { NginxDirective, NginxFile } from './ast';
 import { resolveIncludes, type IncludeProblem } from './includes';
+import { spliceIncludes } from './walk';
+
+export { spliceIncludes };
 
 export type NginxRole = 'front' | 'internal' | 'unrelated';
 
@@ -64,26 +67,6 @@ export async function buildNginxModel(root: NginxFile, files: FileAccess, path: 
   const role = classifyNginx(root).role;
   const allFiles = [root, ...resolved.files.filter((file) => file !== root)];
   return { root, files: allFiles, includeProblems: resolved.problems, role, servers: collectServers(root, allFiles, role) };
-}
-
-/** A block's children, with `include`d files spliced in where the include stands. */
-export function spliceIncludes(directives: readonly NginxDirective[]): NginxDirective[] {
-  const result: NginxDirective[] = [];
-  const stack: { list: readonly NginxDirective[]; index: number }[] = [{ list: directives, index: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.index >= top.list.length) {
-      stack.pop();
-      continue;
-    }
-    const directive = top.list[top.index++];
-    if (directive.name === 'include' && directive.included && stack.length < 32) {
-      for (let i = directive.included.length - 1; i >= 0; i--) stack.push({ list: directive.included[i].directives, index: 0 });
-    } else {
-      result.push(directive);
-    }
-  }
-  return result;
 }
 
 function scopeOf(block: NginxDirective | null, parent: Scope | null, directives: readonly NginxDirective[]): Scope {

@@ -103,6 +103,11 @@ export function findAll(directives: readonly NginxDirective[], name: string): Ng
 
 /** Directives named `name` directly in `directives` (includes spliced in), not in nested blocks. */
 export function findChildren(directives: readonly NginxDirective[], name: string): NginxDirective[] {
+  return spliceIncludes(directives).filter((directive) => directive.name === name);
+}
+
+/** A block's own directives, with `include`d files spliced in where each include stands (nested blocks are not entered). */
+export function spliceIncludes(directives: readonly NginxDirective[]): NginxDirective[] {
   const found: NginxDirective[] = [];
   const stack: { list: readonly NginxDirective[]; index: number; depth: number }[] = [{ list: directives, index: 0, depth: 0 }];
   while (stack.length > 0) {
@@ -115,7 +120,7 @@ export function findChildren(directives: readonly NginxDirective[], name: string
     if (directive.name === 'include' && directive.included) {
       if (top.depth >= MAX_INCLUDE_DEPTH) continue;
       for (let i = directive.included.length - 1; i >= 0; i--) stack.push({ list: directive.included[i].directives, index: 0, depth: top.depth + 1 });
-    } else if (directive.name === name) {
+    } else {
       found.push(directive);
     }
   }
