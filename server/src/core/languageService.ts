@@ -114,6 +114,7 @@ export async function buildContext(input: DocumentInput, options: AnalyzeOptions
   const recognized = recognize(input.text, input.path ?? input.uri);
   const context: RuleContext = {
     uri: input.uri,
+    path: input.path,
     text: input.text,
     lines,
     recognition: recognized.recognition,
@@ -128,6 +129,7 @@ export async function buildContext(input: DocumentInput, options: AnalyzeOptions
   switch (recognized.recognition.kind) {
     case 'helm-values':
     case 'harbor-yml':
+    case 'kubernetes-tls-secret':
       context.yaml = recognized.yaml ?? parseYaml(input.text);
       context.helmValues = recognized.helmValues ?? locateHelmValues(context.yaml);
       context.installer = locateInstallerConfig(context.yaml);

@@ -67,6 +67,8 @@ export interface Finding {
 export type FileKind =
   | 'helm-values'
   | 'harbor-yml'
+  /** A Kubernetes `kubernetes.io/tls` Secret: only the key and certificate checks read it. */
+  | 'kubernetes-tls-secret'
   | 'harbor-cfg'
   | 'nginx'
   | 'not-harbor';

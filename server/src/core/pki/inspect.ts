@@ -217,8 +217,9 @@ function parseSans(s: string | undefined): string[] {
   return out;
 }
 
-function dn(s: string): string {
-  return s
+function dn(s: string | undefined): string {
+  // Node gives undefined (not '') for the empty subject of Harbor's prepare (`-subj /`).
+  return (s ?? '')
     .split('\n')
     .map((p) => p.trim())
     .filter(Boolean)

@@ -49,6 +49,8 @@ export interface Report {
 /** Everything a rule may read about the document being checked. */
 export interface RuleContext {
   uri: string;
+  /** File-system path of the document, when it has one (resolves relative key and certificate paths). */
+  path?: string;
   text: string;
   lines: LineIndex;
   recognition: Recognition;
