@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { analyzeBytes, analyzeText } from '../server/src/core/languageService';
 import { createNodeFileAccess } from '../server/src/node/nodeFileAccess';
+import { VALUES_DEFAULT_PASSWORD, FRONT_PROXY_NO_LIMIT } from './helpers/samples';
 
 const files = createNodeFileAccess();
-const FRONT = (extra: string) => `server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n${extra}    location / {\n        proxy_pass http://harbor;\n    }\n}\n`;
+const FRONT = (extra: string) => FRONT_PROXY_NO_LIMIT.replace('    location / {', `${extra}    location / {`);
 
 describe('hostile input', { timeout: 60000 }, () => {
   let dir: string;
@@ -57,7 +58,7 @@ describe('hostile input', { timeout: 60000 }, () => {
     for (let i = 0; i < random.length; i++) random[i] = (i * 7919) % 251;
     const binary = await analyzeBytes({ uri: 'x.yaml', bytes: random }, { files });
     assert.deepEqual(binary.findings.map((f) => f.ruleId), ['input-not-text']);
-    const latin1 = Buffer.from('externalURL: https://h\nexpose:\n  type: ingress\nharborAdminPassword: Harbor12345\n# \xfc\n', 'latin1');
+    const latin1 = Buffer.from(`${VALUES_DEFAULT_PASSWORD}# \xfc\n`, 'latin1');
     const invalid = await analyzeBytes({ uri: 'y.yaml', bytes: latin1 }, { files });
     assert.deepEqual(invalid.findings.map((f) => f.ruleId), ['input-encoding', 'default-admin-password']);
     const huge = await analyzeText({ uri: 'huge.yaml', text: 'a: b\n'.repeat(10 * 1024 * 1024) }, { files });

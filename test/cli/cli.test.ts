@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../helpers/fixtures';
+import { FRONT_PROXY_NO_LIMIT, positionOf, VALUES_CLEAN, VALUES_DEFAULT_PASSWORD } from '../helpers/samples';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 
@@ -14,9 +15,9 @@ function run(args: string[], cwd: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const VALUES_DEFAULT = 'expose:\n  type: ingress\nexternalURL: https://harbor.example.com\nharborAdminPassword: Harbor12345\n';
-const VALUES_CLEAN = 'expose:\n  type: ingress\nexternalURL: https://harbor.example.com\nexistingSecretAdminPassword: harbor-admin\n';
-const NGINX_NO_LIMIT = 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    location / {\n        proxy_pass http://harbor;\n    }\n}\n';
+const VALUES_DEFAULT = VALUES_DEFAULT_PASSWORD;
+const NGINX_NO_LIMIT = FRONT_PROXY_NO_LIMIT;
+const PASSWORD_AT = positionOf(VALUES_DEFAULT, 'Harbor12345');
 
 describe('harbor-audit CLI', () => {
   let dir: string;
@@ -44,7 +45,7 @@ describe('harbor-audit CLI', () => {
     assert.equal(run(['deploy/helm/values.yaml'], dir).code, 0);
     const result = run(['--fail-on', 'warning', 'deploy/helm/values.yaml'], dir);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /^deploy\/helm\/values\.yaml:4:22: warning default-admin-password \(HB-ADMIN-PW\): /m);
+    assert.ok(result.stdout.startsWith(`deploy/helm/values.yaml:${PASSWORD_AT.line + 1}:${PASSWORD_AT.character + 1}: warning default-admin-password (HB-ADMIN-PW): `), result.stdout);
     assert.match(result.stdout, /fix \(unsafe\): Read the admin password from Secret/);
   });
 
@@ -85,7 +86,7 @@ describe('harbor-audit CLI', () => {
           catalogId: 'HB-ADMIN-PW',
           severity: 'warning',
           message: report.findings[0].message,
-          range: { start: { line: 3, character: 21 }, end: { line: 3, character: 32 } },
+          range: { start: PASSWORD_AT, end: { line: PASSWORD_AT.line, character: PASSWORD_AT.character + 'Harbor12345'.length } },
           fixes: [{ title: 'Read the admin password from Secret "harbor-admin-password" (create it first, with key HARBOR_ADMIN_PASSWORD)', safety: 'unsafe' }],
         },
       ],
@@ -106,7 +107,7 @@ describe('harbor-audit CLI', () => {
       assert.ok(region.startLine >= 1 && region.startColumn >= 1);
       assert.ok(!result.locations[0].physicalLocation.artifactLocation.uri.startsWith('/'), 'relative uri');
     }
-    assert.deepEqual(runResult.results.map((r: { locations: { physicalLocation: { region: { startLine: number } } }[] }) => r.locations[0].physicalLocation.region.startLine), [4, 1]);
+    assert.deepEqual(runResult.results.map((r: { locations: { physicalLocation: { region: { startLine: number } } }[] }) => r.locations[0].physicalLocation.region.startLine), [PASSWORD_AT.line + 1, 1]);
     for (const rule of runResult.tool.driver.rules) assert.ok(rule.help.markdown.includes(`# ${rule.id}`));
   });
 

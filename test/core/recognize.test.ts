@@ -21,6 +21,8 @@ describe('recognise files by content', () => {
     ['installer harbor.yml', 'harbor.yml', 'hostname: reg.example.com\nharbor_admin_password: x\ndata_volume: /data\n', 'harbor-yml'],
     ['installer config with another name', 'config/prod.yaml.j2', 'hostname: {{ host }}\nharbor_admin_password: {{ pw }}\n_version: 2.10.0\n', 'harbor-yml'],
     ['an Ansible playbook called harbor.yml', 'harbor.yml', '- hosts: all\n  roles:\n    - harbor\n', 'not-harbor'],
+    ['a Kubernetes TLS Secret', 'harbor-tls.yaml', 'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: eA==\n  tls.key: eQ==\n', 'kubernetes-tls-secret'],
+    ['an Opaque Secret', 'secret.yaml', 'apiVersion: v1\nkind: Secret\ntype: Opaque\ndata:\n  password: eA==\n', 'not-harbor'],
     ['a Kubernetes manifest', 'deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: harbor\n', 'not-harbor'],
     ['harbor.cfg', 'harbor.cfg', 'hostname = reg\nui_url_protocol = https\nharbor_admin_password = x\n', 'harbor-cfg'],
     ['a shell env file called harbor.conf', 'harbor.conf', 'HARBOR_HOST=reg\nexport HARBOR_HOST\n', 'not-harbor'],

@@ -3,8 +3,10 @@ import { describe, it } from 'node:test';
 import { analyzeText } from '../../server/src/core/languageService';
 import { findSuppressions } from '../../server/src/core/suppression';
 import { LineIndex } from '../../server/src/core/text';
+import { FRONT_PROXY_NO_LIMIT, VALUES_CLEAN } from '../helpers/samples';
 
-const VALUES = 'expose:\n  type: ingress\nexternalURL: https://h.example.com\n';
+// The clean sample without its admin-password line: each case adds that line back its own way.
+const VALUES = VALUES_CLEAN.replace('existingSecretAdminPassword: harbor-admin\n', '');
 const ruleIds = async (text: string, uri = 'values.yaml') => (await analyzeText({ uri, text })).findings.map((f) => f.ruleId);
 
 describe('suppression comments', () => {
@@ -29,7 +31,7 @@ describe('suppression comments', () => {
 
   it('file scope covers the whole file, in nginx too', async () => {
     assert.deepEqual(await ruleIds('harborAdminPassword: Harbor12345\n' + VALUES + '# harbor-audit-disable-file default-admin-password -- demo values\n'), []);
-    const nginx = 'server {\n  listen 80;\n  server_name harbor.example.com;\n  location / { proxy_pass http://harbor; }\n}\n';
+    const nginx = FRONT_PROXY_NO_LIMIT;
     assert.deepEqual(await ruleIds(nginx, 'nginx.conf'), ['proxy-body-size']);
     assert.deepEqual(await ruleIds('# harbor-audit-disable-file HB-PROXY-BODY-SIZE\n' + nginx, 'nginx.conf'), []);
   });

@@ -8,9 +8,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestLspClient } from '../helpers/lspClient';
+import { FRONT_PROXY_NO_LIMIT, positionOf, VALUES_DEFAULT_PASSWORD } from '../helpers/samples';
 
-const DEFAULT_PASSWORD_VALUES = 'expose:\n  type: ingress\nexternalURL: https://harbor.example.com\nharborAdminPassword: Harbor12345\n';
-const FRONT_PROXY = 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    location / {\n        proxy_pass http://harbor;\n    }\n}\n';
+const DEFAULT_PASSWORD_VALUES = VALUES_DEFAULT_PASSWORD;
+const FRONT_PROXY = FRONT_PROXY_NO_LIMIT;
+const PASSWORD_AT = positionOf(DEFAULT_PASSWORD_VALUES, 'Harbor12345');
 
 function applyTextEdits(text: string, edits: TextEdit[]): string {
   return TextDocument.applyEdits(TextDocument.create('file:///x', 'yaml', 1, text), edits);
@@ -42,7 +44,7 @@ describe('language server over stdio', () => {
       assert.equal(diagnostic.severity, 2);
       assert.equal(diagnostic.source, 'harbor-audit');
       assert.match(String(diagnostic.message), /published default.*\[HB-ADMIN-PW\]$/s);
-      assert.deepEqual(diagnostic.range, { start: { line: 3, character: 21 }, end: { line: 3, character: 32 } });
+      assert.deepEqual(diagnostic.range, { start: PASSWORD_AT, end: { line: PASSWORD_AT.line, character: PASSWORD_AT.character + 'Harbor12345'.length } });
       assert.ok(existsSync(fileURLToPath(diagnostic.codeDescription!.href)), diagnostic.codeDescription!.href);
     });
 
@@ -63,7 +65,7 @@ describe('language server over stdio', () => {
       ]);
       assert.equal(actions[0].isPreferred, undefined, 'an unsafe fix is not preferred');
       const fixed = applyTextEdits(DEFAULT_PASSWORD_VALUES, actions[0].edit!.changes![uri]);
-      assert.equal(fixed, 'expose:\n  type: ingress\nexternalURL: https://harbor.example.com\nexistingSecretAdminPassword: harbor-admin-password\n');
+      assert.equal(fixed, DEFAULT_PASSWORD_VALUES.replace('harborAdminPassword: Harbor12345', 'existingSecretAdminPassword: harbor-admin-password'));
       client.change(uri, fixed);
       assert.deepEqual(ids(await client.pull(uri)), []);
 
@@ -104,7 +106,7 @@ describe('language server over stdio', () => {
       })) as CodeAction[];
       assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.harborAudit']);
       const fixed = applyTextEdits(FRONT_PROXY, actions[0].edit!.changes![uri]);
-      assert.match(fixed, /server \{\n    client_max_body_size 0;\n    listen 443 ssl;/);
+      assert.match(fixed, /server \{\n    client_max_body_size 0;\n    listen 80;/);
       client.change(uri, fixed);
       assert.deepEqual(ids(await client.pull(uri)), []);
 
@@ -159,7 +161,7 @@ describe('language server over stdio', () => {
       const deep = '{'.repeat(20000);
       const uri1 = client.open(join(workspace, 'deep.conf'), `server { listen 80; server_name harbor.x; location / { proxy_pass http://harbor; ${deep}`);
       const uri2 = client.open(join(workspace, 'quote.conf'), 'server { server_name "harbor;\n location / { proxy_pass http://harbor; }\n');
-      const uri3 = client.open(join(workspace, 'zero.conf'), `${FRONT_PROXY.replace('listen 443 ssl;', 'listen 443 ssl;\n    include /dev/zero;')}`);
+      const uri3 = client.open(join(workspace, 'zero.conf'), `${FRONT_PROXY.replace('listen 80;', 'listen 80;\n    include /dev/zero;')}`);
       const uri4 = client.open(join(workspace, 'huge.yaml'), `expose:\n  type: ingress\nexternalURL: https://h\n${'x'.repeat(9 * 1024 * 1024)}`);
       for (const uri of [uri1, uri2, uri3, uri4]) await client.waitForDiagnostics(uri, () => true, 20000);
       assert.ok(ids(client.published.get(uri3)!.diagnostics).includes('nginx-include'));
@@ -199,7 +201,7 @@ describe('hover', () => {
     const client = new TestLspClient({ workspace, pull: true });
     try {
       await client.initialize();
-      const uri = client.open(join(workspace, 'values.yaml'), 'expose:\n  type: ingress\nexternalURL: https://h.example.com\nsecretKey: abcdefgh12345678\ncore:\n  tokenKey: ""\n');
+      const uri = client.open(join(workspace, 'values-hover.yaml'), 'expose:\n  type: ingress\nexternalURL: https://h.example.com\nsecretKey: abcdefgh12345678\ncore:\n  tokenKey: ""\n');
       const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 3 } })) as { contents: { kind: string; value: string }; range: unknown };
       assert.equal(hover.contents.kind, 'markdown');
       assert.match(hover.contents.value, /must never change/);
