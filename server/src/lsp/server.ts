@@ -61,6 +61,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const pushTimers = new Map<string, NodeJS.Timeout>();
   let workspaceRoots: string[] = [];
   let fileSettings: AuditSettings = { rules: {}, ignore: [] };
+  // Requests can arrive before .harbor-audit.yaml is read; they wait for it instead of using defaults.
+  let fileSettingsLoaded: Promise<void> = Promise.resolve();
   const editorSettings = new Map<string, AuditSettings>();
   let files: FileAccess = createNodeFileAccess();
   let pullDiagnostics = false;
@@ -80,6 +82,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     // An untrusted workspace may point includes and key paths at anything on this machine.
     if (options.trusted === false) files = createNodeFileAccess({ allowedRoots: workspaceRoots });
     if (options.rules) editorSettings.set('', { rules: readRuleSeverities(options.rules), ignore: [] });
+    fileSettingsLoaded = loadFileSettings();
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -96,7 +99,6 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (canConfigure) {
       connection.client.register(DidChangeConfigurationNotification.type, { section: 'harborAudit' }).catch(() => undefined);
     }
-    await loadFileSettings();
   });
 
   async function loadFileSettings(): Promise<void> {
@@ -116,6 +118,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   }
 
   async function settingsFor(uri: string): Promise<AuditSettings> {
+    await fileSettingsLoaded;
     let editor = editorSettings.get(uri) ?? editorSettings.get('');
     if (canConfigure && !editorSettings.has(uri)) {
       try {
@@ -254,7 +257,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
     const paths = new Set(changes.map((change) => pathOf(change.uri)).filter((p): p is string => !!p));
     if ([...paths].some((path) => path.endsWith(CONFIG_FILE))) {
-      await loadFileSettings();
+      await (fileSettingsLoaded = loadFileSettings());
       recheckAll();
       return;
     }
