@@ -8,7 +8,7 @@ import type { NginxFile } from './nginx/ast';
 import { classifyNginx } from './nginx/model';
 import { parseNginx } from './nginx/parser';
 import type { Recognition } from './types';
-import { isBitnamiValues, isGoharborValues, locateHelmValues, locateInstallerConfig, type HelmValuesTarget } from './yaml/harborYaml';
+import { isBitnamiValues, isGoharborValues, isKubernetesTlsSecret, locateHelmValues, locateInstallerConfig, type HelmValuesTarget } from './yaml/harborYaml';
 import { parseYaml, rootMaps, type ParsedYaml } from './yaml/yamlModel';
 
 export interface Recognized {
@@ -60,6 +60,9 @@ function recognizeYaml(text: string): Recognized {
       helmValues: values,
       recognition: { kind: 'helm-values', reason: 'goharbor/harbor-helm chart values', detail: [...new Set(where)].join(', ') },
     };
+  }
+  if (rootMaps(yaml).some(isKubernetesTlsSecret)) {
+    return { yaml, helmValues: [], recognition: { kind: 'kubernetes-tls-secret', reason: 'Kubernetes TLS Secret (kubernetes.io/tls)' } };
   }
   if (rootMaps(yaml).some((root) => isBitnamiValues(root) && !isGoharborValues(root))) {
     return { yaml, recognition: { kind: 'not-harbor', reason: 'Bitnami Harbor chart values (not checked: its keys differ from goharbor/harbor-helm)', detail: 'bitnami' } };

@@ -1,7 +1,11 @@
 /** Every hover provider, one line each, asked in order. */
 import { credentialKeysHover } from './credential-keys';
+import { existingSecretKeysHover } from './existing-secret-keys';
 import type { HoverProvider } from './hover';
+import { inlinePemHover } from './inline-pem';
 
 export const hoverProviders: readonly HoverProvider[] = [
   credentialKeysHover,
+  existingSecretKeysHover,
+  inlinePemHover,
 ];

@@ -2,6 +2,7 @@ import { generatePassword } from '../secrets';
 import { replaceScalar, insertFirstInMap, replaceEntry } from '../yaml/edits';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
 import { defineRule, type RuleContext } from './rule';
+import { valuesMayComeFromElsewhere } from './support/valuesSources';
 
 /** The password that the chart's values.yaml and the installer's harbor.yml.tmpl ship with. */
 export const HARBOR_DEFAULT_ADMIN_PASSWORD = 'Harbor12345';
@@ -65,7 +66,8 @@ export const defaultAdminPassword = defineRule({
   },
 });
 
-function checkHelmValues(context: RuleContext, { values }: HelmValuesTarget): void {
+function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
+  const { values } = target;
   // The chart skips harborAdminPassword entirely when an existing Secret is named.
   if (values.isSet('existingSecretAdminPassword')) return;
   const useSecret = {
@@ -74,6 +76,8 @@ function checkHelmValues(context: RuleContext, { values }: HelmValuesTarget): vo
   };
   const password = values.get('harborAdminPassword');
   if (!password) {
+    // Flux valuesFrom or Argo valueFiles may well carry the password: omission proves nothing there.
+    if (valuesMayComeFromElsewhere(context, target)) return;
     const firstKey = values.entries()[0];
     context.report({
       span: firstKey ? firstKey.keySpan : values.span,

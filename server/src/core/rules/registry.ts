@@ -1,20 +1,60 @@
 /** Every rule, one line each. The id is the settings key, the docs page and the fixture folder. */
+import { csrfKeyLength } from './csrf-key-length';
 import { defaultAdminPassword } from './default-admin-password';
+import { defaultDatabasePassword } from './default-database-password';
+import { existingSecretKeys } from './existing-secret-keys';
+import { exposeAutoCert } from './expose-auto-cert';
+import { externalUrl } from './external-url';
+import { gitopsRandomValues } from './gitops-random-values';
+import { haInstaller } from './ha-installer';
+import { ingressTlsOff } from './ingress-tls-off';
 import { inputEncoding } from './input-encoding';
 import { inputNotText } from './input-not-text';
 import { inputTooLarge } from './input-too-large';
+import { installerPlaceholders } from './installer-placeholders';
+import { internalSecretLength } from './internal-secret-length';
+import { legacyTokenKey } from './legacy-token-key';
 import { nginxInclude } from './nginx-include';
 import { nginxSyntax } from './nginx-syntax';
 import { proxyBodySize } from './proxy-body-size';
+import { registryCredentials } from './registry-credentials';
 import type { InputRule, Rule, RuleMeta } from './rule';
+import { secretKey } from './secret-key';
+import { storageRedirect } from './storage-redirect';
+import { tlsUpstream } from './tls-upstream';
+import { tokenKeyFormat } from './token-key-format';
+import { tokenKeyNotShared } from './token-key-not-shared';
+import { tokenKeyPair } from './token-key-pair';
 import { yamlSyntax } from './yaml-syntax';
 
 /** Rules that read a parsed model, in the order they run. */
 export const allRules: readonly Rule[] = [
+  // The file itself
   yamlSyntax,
   nginxSyntax,
   nginxInclude,
+  // Chart values, harbor.yml and harbor.cfg: credentials
   defaultAdminPassword,
+  tokenKeyPair,
+  tokenKeyFormat,
+  legacyTokenKey,
+  tokenKeyNotShared,
+  gitopsRandomValues,
+  secretKey,
+  defaultDatabasePassword,
+  registryCredentials,
+  csrfKeyLength,
+  internalSecretLength,
+  existingSecretKeys,
+  // Chart values and harbor.yml: URLs, TLS termination, storage, installer
+  externalUrl,
+  tlsUpstream,
+  ingressTlsOff,
+  exposeAutoCert,
+  storageRedirect,
+  installerPlaceholders,
+  haInstaller,
+  // nginx in front of Harbor, and Harbor's own
   proxyBodySize,
 ];
 

@@ -135,3 +135,8 @@ export function installerVersion(view: YamlMapView): string | undefined {
   const version = view.get('_version');
   return version?.value !== undefined && version.value !== null ? String(version.value) : undefined;
 }
+
+/** A Kubernetes `kubernetes.io/tls` Secret (its `tls.crt`/`tls.key` are checked as a pair). */
+export function isKubernetesTlsSecret(view: YamlMapView): boolean {
+  return view.literalString('kind')?.value === 'Secret' && view.literalString('type')?.value === 'kubernetes.io/tls';
+}

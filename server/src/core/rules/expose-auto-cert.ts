@@ -1,0 +1,42 @@
+import { defineRule } from './rule';
+import { exposeSettings } from './support/chartExpose';
+
+export const exposeAutoCert = defineRule({
+  meta: {
+    id: 'expose-auto-cert',
+    catalogId: 'HB-EXPOSE-AUTO-CERT',
+    title: 'expose.tls.certSource auto: a new CA and certificate on every upgrade',
+    appliesTo: ['helm-values'],
+    defaultSeverity: 'warning',
+    fixSafety: 'display-only',
+    docs: {
+      whatItDoes:
+        "Reports chart values that configure `expose` with TLS on (`expose.tls.enabled`, default `true`) and `expose.tls.certSource: auto` (the chart's default when not set). Values that do not mention `expose` at all are not reported, since another values file may set it. With a cert-manager annotation on the ingress it also says that cert-manager and the chart write the same Secret.",
+      why:
+        'With `auto`, the chart runs `genCA "harbor-ca" 365` and `genSignedCert` on every render, so each `helm upgrade` (and every Argo CD/Flux sync) installs a new self-signed CA. Every Docker daemon and containerd that was told to trust the old CA (`/etc/docker/certs.d/<host>/ca.crt`) then fails with `x509: certificate signed by unknown authority` on `docker login`/`pull`, and the certificate also expires after a year. The upgrade guide warns: "a new certificate will be generated and overwrite the old one during the upgrade".',
+      example: { language: 'yaml', code: 'expose:\n  type: ingress\n  tls:\n    enabled: true\n    certSource: auto\n  ingress:\n    hosts:\n      core: harbor.example.com\nexternalURL: https://harbor.example.com' },
+      fix:
+        'Use `certSource: secret` with `expose.tls.secret.secretName` naming a TLS Secret you manage (for example with a cert-manager `Certificate`), or `certSource: none` when the ingress controller\'s default certificate serves the host. No automatic edit: the Secret has to exist first.',
+      versions: 'All chart versions read. Values from older charts that name `expose.tls.secretName` instead of `certSource` are not reported. For `clusterIP`/`nodePort`/`loadBalancer` the chart also requires `expose.tls.auto.commonName` with `auto`.',
+      evidence: ['harbor-helm templates/ingress/secret.yaml, templates/nginx/secret.yaml (genCA, genSignedCert)', 'goharbor/website docs/administration/upgrade/helm-upgrade.md', 'harbor-helm values.yaml:19'],
+    },
+  },
+  check(context) {
+    for (const { values } of context.helmValues) {
+      const expose = exposeSettings(values);
+      if (!expose.configured || !expose.tlsEnabled || expose.tlsEnabled.value !== true) continue;
+      // Older charts used expose.tls.secretName instead of certSource.
+      if (!expose.certSource?.explicit && values.isSet('expose.tls.secretName')) continue;
+      if (expose.certSource?.value !== 'auto') continue;
+      const span = expose.certSource.entry?.valueSpan ?? values.get('expose.tls')?.keySpan ?? values.get('expose')!.keySpan;
+      const how = expose.certSource.explicit ? 'expose.tls.certSource is auto' : "expose.tls.certSource is not set, so the chart's default auto applies";
+      const certManager = (values.getMap('expose.ingress.annotations')?.keys() ?? []).some((key) => /^cert-?manager\.(io|k8s\.io)\/|^kubernetes\.io\/tls-acme$/.test(key));
+      const extra = certManager && expose.type?.value === 'ingress' ? ' The cert-manager annotation makes cert-manager write the same Secret, so the two overwrite each other; certSource: secret with the Secret cert-manager owns avoids that.' : '';
+      context.report({
+        span,
+        message: `${how}: every helm upgrade (and every Argo CD/Flux sync) generates a new self-signed CA, so clients that trust the old one fail with "x509: certificate signed by unknown authority" on docker login/pull, and the certificate expires after 365 days.${extra}`,
+        fixes: [{ title: 'Use certSource: secret with a Secret you manage (for example from cert-manager), then set expose.tls.secret.secretName', safety: 'display-only', edits: [] }],
+      });
+    }
+  },
+});

@@ -1,0 +1,68 @@
+import type { TextEdit } from '../types';
+import { defineRule } from './rule';
+import { booleanOf, exposeSettings, insertAtPath, parseUrl, replaceValueSource } from './support/chartExpose';
+
+/** The chart's values.yaml sets these on the ingress (values.yaml:45-47); Helm merges user annotations into them. */
+const CHART_DEFAULT_REDIRECTS = ['ingress.kubernetes.io/ssl-redirect', 'nginx.ingress.kubernetes.io/ssl-redirect'];
+const REDIRECT_KEY = /(^|\/)(force-)?ssl-redirect$/;
+
+export const ingressTlsOff = defineRule({
+  meta: {
+    id: 'ingress-tls-off',
+    catalogId: 'HB-INGRESS-TLS-OFF',
+    title: 'ssl-redirect annotations left on an ingress with TLS disabled',
+    appliesTo: ['helm-values'],
+    defaultSeverity: 'warning',
+    fixSafety: 'safe',
+    docs: {
+      whatItDoes:
+        "Reports `expose.type: ingress` with `expose.tls.enabled: false` where an `ssl-redirect` or `force-ssl-redirect` annotation is `\"true\"`: written in the values (a warning), or inherited from the chart's own defaults (an info, since ingress-nginx itself only redirects once the Ingress has a certificate) (`ingress.kubernetes.io/ssl-redirect` and `nginx.ingress.kubernetes.io/ssl-redirect`), because Helm merges your annotations into the chart's rather than replacing them. Not reported when `externalURL` is `https://` (TLS terminated in front, see `tls-upstream`), or when the ingress class is a controller that ignores these annotations.",
+      why:
+        'The chart says to "Delete the ssl-redirect annotations in expose.ingress.annotations when TLS is disabled". Left in place, a controller that honours them redirects plain-HTTP requests to https://, where nothing serves Harbor: `docker login`/`push` against the HTTP registry fail with `http: server gave HTTP response to HTTPS client` or a redirect to a port that is closed.',
+      example: { language: 'yaml', code: 'expose:\n  type: ingress\n  tls:\n    enabled: false\n  ingress:\n    hosts:\n      core: harbor.example.com\nexternalURL: http://harbor.example.com' },
+      fix:
+        "Set each redirect annotation to `null`: deleting the line is not enough, because the chart's default `\"true\"` then applies again. The quick fix writes the `null`s (for a wrapper chart this needs Helm 3.13 or later, which passes `null` through to subcharts). Pushes to a TLS-less ingress also need the registry host listed in the Docker daemon's `insecure-registries`.",
+      versions: 'All chart versions; the default annotations are in values.yaml since chart 1.0.',
+      evidence: ['harbor-helm values.yaml:6-10, 45-47', 'goharbor/harbor-helm PR #242, #574', 'goharbor/harbor#5291, #10265'],
+    },
+  },
+  check(context) {
+    for (const { values } of context.helmValues) {
+      const expose = exposeSettings(values);
+      if (!expose.tlsEnabled?.explicit || expose.tlsEnabled.value !== false) continue;
+      if (expose.type?.value !== 'ingress') continue;
+      const external = values.literalString('externalURL');
+      if (external && parseUrl(external.value)?.scheme === 'https') continue;
+      const annotations = values.getMap('expose.ingress.annotations');
+      if (values.get('expose.ingress.annotations')?.generated) continue;
+      const className = values.literalString('expose.ingress.className')?.value ?? annotations?.literalString(['kubernetes.io/ingress.class'])?.value;
+      const controller = values.literalString('expose.ingress.controller')?.value;
+      const nginxLike = (className === undefined || /nginx/i.test(className)) && (controller === undefined || controller === 'default');
+
+      // Written in the values.
+      const written = (annotations?.entries() ?? []).filter((e) => REDIRECT_KEY.test(e.key) && booleanOf(e) === true);
+      for (const entry of written) {
+        if (!nginxLike && entry.key.startsWith('nginx.')) continue;
+        const edit = replaceValueSource(entry, 'null');
+        context.report({
+          span: entry.keySpan,
+          message: `${entry.key} is "true" but expose.tls.enabled is false: a controller that honours it redirects plain-HTTP requests to https://, where the ingress has no Harbor certificate, and docker login/push fail with "http: server gave HTTP response to HTTPS client" or a redirect to a closed port. The chart says to delete ssl-redirect annotations when TLS is disabled.`,
+          fixes: edit ? [{ title: `Set ${entry.key} to null (removes it, including the chart's default)`, safety: 'safe', edits: [edit] }] : [],
+        });
+      }
+      if (!nginxLike || written.length > 0) continue;
+      // Inherited from the chart's defaults.
+      const inherited = CHART_DEFAULT_REDIRECTS.filter((key) => !annotations?.get([key]));
+      if (inherited.length === 0) continue;
+      const lines = inherited.map((key) => `${key}: null`);
+      const edit: TextEdit | undefined = annotations ? insertAtPath(context.lines, annotations, [], lines) : insertAtPath(context.lines, values, ['expose', 'ingress', 'annotations'], lines);
+      context.report({
+        span: expose.tlsEnabled.entry!.valueSpan,
+        // ingress-nginx itself only redirects when the Ingress has a certificate; other controllers may not wait for one.
+        severity: 'info',
+        message: `expose.tls.enabled is false but the chart's default ingress annotations ${inherited.join(' and ')}: "true" still apply (Helm merges your annotations into the chart's). The chart says to delete them when TLS is disabled: a controller that honours them redirects plain-HTTP requests to https://, and docker login/push then fail with "http: server gave HTTP response to HTTPS client".`,
+        fixes: edit ? [{ title: `Set ${inherited.join(' and ')} to null in expose.ingress.annotations`, safety: 'safe', edits: [edit] }] : [],
+      });
+    }
+  },
+});
