@@ -3,9 +3,11 @@ import { credentialKeysHover } from './credential-keys';
 import { existingSecretKeysHover } from './existing-secret-keys';
 import type { HoverProvider } from './hover';
 import { inlinePemHover } from './inline-pem';
+import { nginxDirectivesHover } from './nginx-directives';
 
 export const hoverProviders: readonly HoverProvider[] = [
   credentialKeysHover,
   existingSecretKeysHover,
   inlinePemHover,
+  nginxDirectivesHover,
 ];

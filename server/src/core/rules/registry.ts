@@ -7,16 +7,30 @@ import { exposeAutoCert } from './expose-auto-cert';
 import { externalUrl } from './external-url';
 import { gitopsRandomValues } from './gitops-random-values';
 import { haInstaller } from './ha-installer';
+import { httpsRedirectLoop } from './https-redirect-loop';
 import { ingressTlsOff } from './ingress-tls-off';
 import { inputEncoding } from './input-encoding';
 import { inputNotText } from './input-not-text';
 import { inputTooLarge } from './input-too-large';
 import { installerPlaceholders } from './installer-placeholders';
+import { internalForwardedProto } from './internal-forwarded-proto';
+import { internalNginxEdits } from './internal-nginx-edits';
 import { internalSecretLength } from './internal-secret-length';
 import { legacyTokenKey } from './legacy-token-key';
 import { nginxInclude } from './nginx-include';
 import { nginxSyntax } from './nginx-syntax';
+import { proxyApiBearer } from './proxy-api-bearer';
+import { proxyAuthorization } from './proxy-authorization';
 import { proxyBodySize } from './proxy-body-size';
+import { proxyChunked } from './proxy-chunked';
+import { proxyForwardedHost } from './proxy-forwarded-host';
+import { proxyForwardedProto } from './proxy-forwarded-proto';
+import { proxyHostHeader } from './proxy-host-header';
+import { proxyRegistryBypass } from './proxy-registry-bypass';
+import { proxyRootPath } from './proxy-root-path';
+import { proxyRoutes } from './proxy-routes';
+import { proxyStreaming } from './proxy-streaming';
+import { proxyTimeouts } from './proxy-timeouts';
 import { registryCredentials } from './registry-credentials';
 import type { InputRule, Rule, RuleMeta } from './rule';
 import { secretKey } from './secret-key';
@@ -56,6 +70,20 @@ export const allRules: readonly Rule[] = [
   haInstaller,
   // nginx in front of Harbor, and Harbor's own
   proxyBodySize,
+  proxyForwardedProto,
+  proxyHostHeader,
+  proxyForwardedHost,
+  proxyAuthorization,
+  proxyStreaming,
+  proxyTimeouts,
+  proxyChunked,
+  proxyRoutes,
+  proxyRootPath,
+  proxyRegistryBypass,
+  httpsRedirectLoop,
+  proxyApiBearer,
+  internalForwardedProto,
+  internalNginxEdits,
 ];
 
 /** Rules the facade reports before parsing. */

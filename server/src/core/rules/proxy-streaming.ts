@@ -1,0 +1,128 @@
+import type { NginxDirective } from '../nginx/ast';
+import { effectiveDirective, HARBOR_REQUESTS, locationFor } from '../nginx/model';
+import type { TextEdit } from '../types';
+import { defineRule } from './rule';
+import { anchorFor, editableScope, harborFrontServers, insertBefore, insertIntoBlock, proxyPassOf, relatedFor, replaceFirstArg } from './support/nginxFront';
+
+const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
+
+function usable(directive: NginxDirective | undefined): boolean {
+  return !directive || (!directive.templated && !directive.args.some((a) => a.templated));
+}
+
+export const proxyStreaming = defineRule({
+  meta: {
+    id: 'proxy-streaming',
+    catalogId: 'HB-PROXY-STREAMING',
+    title: 'Front proxy buffers image layers instead of streaming them',
+    appliesTo: ['nginx'],
+    defaultSeverity: 'warning',
+    fixSafety: 'safe',
+    docs: {
+      whatItDoes:
+        'Looks at the location of a front nginx that serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>` and finds the `proxy_request_buffering` and `proxy_http_version` in effect there, following inheritance and includes. Request buffering left on (nginx\'s default), or turned off while the upstream protocol is still HTTP/1.0 (also the default), is a warning. An explicit `proxy_buffering on` is reported as info. In a `conf.d` file, whose servers inherit from an `http` block that is not in view, an unset `proxy_http_version` is not reported: the main nginx.conf usually sets it, as Harbor\'s own does.',
+      why:
+        'With request buffering on, nginx writes the whole layer to `client_body_temp_path` before Harbor sees a byte: a 10 GB layer needs 10 GB of free disk on the proxy and twice the time, and large pushes end in `504 Gateway Timeout`, `proxy error: unexpected EOF` or a retry loop in `docker push`. `proxy_request_buffering off` does not help on its own: nginx still buffers a chunked request body (which is how docker sends layers) unless `proxy_http_version 1.1` is set. Harbor\'s own nginx sets `proxy_http_version 1.1` ("this is necessary for us to be able to disable request buffering in all cases") and turns both kinds of buffering off in every location.',
+      example: { language: 'nginx', code: 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    client_max_body_size 0;\n    location / {\n        proxy_pass http://harbor;\n    }\n}' },
+      fix:
+        'Add `proxy_http_version 1.1;`, `proxy_request_buffering off;` and `proxy_buffering off;` where Harbor is proxied, as Harbor\'s own nginx does. The quick fix inserts the missing ones into the location that serves `/v2/` (or the server), or sets an explicit `on`/`1.0` in this file to `off`/`1.1`. Pulls and small layers work either way, so this is a warning, not an error.',
+      versions: 'All Harbor versions; `proxy_request_buffering` needs nginx 1.7.11 or later.',
+      evidence: ['goharbor/harbor PR #3148', 'goharbor/harbor#9217, #9394, #16623, #18888, #13612', 'harbor make/photon/prepare/templates/nginx/nginx.https.conf.jinja'],
+    },
+  },
+  check({ nginx, text, report }) {
+    if (!nginx) return;
+    const reported = new Set<NginxDirective>();
+    for (const server of harborFrontServers(nginx)) {
+      const location = locationFor(server.scope, UPLOAD.path);
+      if (!proxyPassOf(location)) continue;
+      const requestBuffering = effectiveDirective(location, 'proxy_request_buffering');
+      const httpVersion = effectiveDirective(location, 'proxy_http_version');
+      const buffering = effectiveDirective(location, 'proxy_buffering');
+      if (!usable(requestBuffering) || !usable(httpVersion) || !usable(buffering)) continue;
+      const rbOff = requestBuffering?.args[0]?.value === 'off';
+      const is11 = httpVersion?.args[0]?.value === '1.1';
+
+      // An explicit `proxy_buffering on` (responses spooled to proxy_temp_path): info.
+      if (buffering && buffering.args[0]?.value === 'on' && !reported.has(buffering)) {
+        reported.add(buffering);
+        const anchored = anchorFor(nginx, buffering);
+        if (anchored) {
+          report({
+            span: anchored.inThisFile ? buffering.span : anchored.anchor.span,
+            severity: 'info',
+            message: `proxy_buffering on is in effect for ${UPLOAD.label} and the other /v2/ requests: nginx spools large layer downloads to proxy_temp_path before sending them on. Harbor's own nginx turns it off.`,
+            related: anchored.inThisFile ? [] : relatedFor(nginx, buffering, 'proxy_buffering on is set here'),
+            fixes: anchored.inThisFile ? [{ title: 'Set proxy_buffering off (as in Harbor\'s own nginx)', safety: 'safe', edits: [replaceFirstArg(buffering, 'off')] }] : [],
+          });
+        }
+      }
+
+      if (!rbOff) {
+        if (requestBuffering) {
+          // Explicitly on somewhere up the chain: report that directive once.
+          if (reported.has(requestBuffering)) continue;
+          reported.add(requestBuffering);
+          const anchored = anchorFor(nginx, requestBuffering);
+          if (!anchored) continue;
+          const edits: TextEdit[] = [replaceFirstArg(requestBuffering, 'off')];
+          if (!is11) {
+            if (httpVersion && httpVersion.file === nginx.root.path) edits.push(replaceFirstArg(httpVersion, '1.1'));
+            else if (!httpVersion) edits.push(insertBefore(text, requestBuffering, 'proxy_http_version 1.1;'));
+            else edits.length = 0;
+          }
+          report({
+            span: anchored.inThisFile ? requestBuffering.span : anchored.anchor.span,
+            message: `${UPLOAD.label} is buffered: proxy_request_buffering ${requestBuffering.args[0]?.value ?? 'on'} makes nginx write each whole layer to disk before Harbor gets it, so large pushes need that much free space and end in 504 Gateway Timeout or "unexpected EOF".`,
+            related: anchored.inThisFile ? [] : relatedFor(nginx, requestBuffering, `proxy_request_buffering ${requestBuffering.args[0]?.value ?? ''} is set here`),
+            fixes: anchored.inThisFile && edits.length > 0 ? [{ title: `Set proxy_request_buffering off${is11 ? '' : ' and use proxy_http_version 1.1'} (as in Harbor's own nginx)`, safety: 'safe', edits }] : [],
+          });
+          continue;
+        }
+        // Unset: nginx's default `on` applies.
+        const target = editableScope(nginx, location, server.scope);
+        const anchor = target?.block ?? server.scope.block!;
+        if (reported.has(anchor)) continue;
+        reported.add(anchor);
+        const lines: string[] = [];
+        const edits: TextEdit[] = [];
+        if (!is11) {
+          if (httpVersion && httpVersion.file === nginx.root.path) edits.push(replaceFirstArg(httpVersion, '1.1'));
+          else if (!httpVersion) lines.push('proxy_http_version 1.1;');
+        }
+        lines.push('proxy_request_buffering off;');
+        if (!buffering) lines.push('proxy_buffering off;');
+        const insert = target ? insertIntoBlock(text, target, lines) : undefined;
+        if (insert) edits.push(insert);
+        const fixable = insert !== undefined && (is11 || !httpVersion || httpVersion.file === nginx.root.path);
+        report({
+          span: anchor.nameSpan,
+          message: `${UPLOAD.label} is buffered: no proxy_request_buffering is in effect, so nginx's default (on) writes each whole layer to disk before Harbor gets it; large pushes need that much free space and end in 504 Gateway Timeout or "unexpected EOF".`,
+          fixes: fixable ? [{ title: `Add ${lines.join(' ')} here (as in Harbor's own nginx)`, safety: 'safe', edits }] : [],
+        });
+        continue;
+      }
+
+      // A conf.d file's servers inherit from an `http` block we cannot see; Harbor's own template (and copies of it)
+      // set proxy_http_version 1.1 there, so an unset version is only known to be 1.0 when the http block is in view.
+      const httpInView = server.scope.parent?.block?.name === 'http';
+      if (!is11 && (httpVersion || httpInView)) {
+        // Request buffering is off, but HTTP/1.0 upstream makes nginx buffer chunked bodies anyway.
+        const offender = httpVersion ?? requestBuffering!;
+        if (reported.has(offender)) continue;
+        reported.add(offender);
+        const anchored = anchorFor(nginx, offender);
+        if (!anchored) continue;
+        const version = httpVersion?.args[0]?.value ?? '1.0 (the default)';
+        report({
+          span: anchored.inThisFile ? offender.span : anchored.anchor.span,
+          message: `${UPLOAD.label} is still buffered: proxy_request_buffering off has no effect on chunked layer uploads (how docker sends them) while proxy_http_version is ${version}; nginx writes the whole layer to disk first unless it talks HTTP/1.1 to Harbor.`,
+          related: anchored.inThisFile ? [] : relatedFor(nginx, offender, httpVersion ? `proxy_http_version ${version} is set here` : 'proxy_request_buffering off is set here'),
+          fixes: anchored.inThisFile
+            ? [{ title: 'Use proxy_http_version 1.1 (as in Harbor\'s own nginx)', safety: 'safe', edits: [httpVersion ? replaceFirstArg(httpVersion, '1.1') : insertBefore(text, offender, 'proxy_http_version 1.1;')] }]
+            : [],
+        });
+      }
+    }
+  },
+});
