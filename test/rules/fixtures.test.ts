@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { ruleCatalog } from '../../server/src/core/rules/registry';
 import { applyEdits } from '../../server/src/core/text';
 import type { Finding } from '../../server/src/core/types';
-import { fixturesOf, lintFixture, lintText, type Fixture } from '../helpers/fixtures';
+import { fixturesOf, lintFixture, lintText, repoRoot, type Fixture } from '../helpers/fixtures';
 import { assertSnapshot, lineDiff } from '../helpers/snapshot';
 
 describe('every rule has fixtures that fire and fixtures that must not', () => {
@@ -23,9 +23,12 @@ describe('every rule has fixtures that fire and fixtures that must not', () => {
   }
 });
 
+/** Messages may name resolved absolute paths; snapshots must not depend on where the checkout lives. */
+const portable = (text: string) => text.split(repoRoot).join('<repo>');
+
 function describeFinding(finding: Finding): string {
   const { start, end } = finding.range;
-  const lines = [`${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1} ${finding.severity} ${finding.ruleId}${finding.catalogId ? ` (${finding.catalogId})` : ''}`, `  ${finding.message}`];
+  const lines = [`${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1} ${finding.severity} ${finding.ruleId}${finding.catalogId ? ` (${finding.catalogId})` : ''}`, `  ${portable(finding.message)}`];
   for (const related of finding.related) lines.push(`  related ${related.file.replace(/^.*\/test\/fixtures\//, '')}:${related.range.start.line + 1}: ${related.message}`);
   return lines.join('\n');
 }

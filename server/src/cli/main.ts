@@ -3,6 +3,7 @@
  *   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info] PATH...
  *   harbor-audit lsp --stdio
  *   harbor-audit nginx-json FILE
+ *   harbor-audit keys compare|id|find ...
  * Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or internal error.
  */
 import { promises as fs } from 'node:fs';
@@ -17,6 +18,7 @@ import type { Severity } from '../core/types';
 import { startStdioServer } from '../lsp/main';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { formatJson, formatSarif, formatText, type FileReport } from './formats';
+import { KEYS_USAGE, runKeysCommand } from './keys';
 
 export const VERSION = '0.1.0';
 const CONFIG_FILE = '.harbor-audit.yaml';
@@ -34,6 +36,7 @@ const USAGE = `Usage:
   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info] PATH...
   harbor-audit lsp --stdio                 start the language server (for any LSP editor)
   harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
+${KEYS_USAGE}
 
 Lints Harbor Helm values, harbor.yml, harbor.cfg and nginx configs, recognised by content.
 Folders are searched recursively. Exit code 0: nothing at or above --fail-on (default error);
@@ -44,6 +47,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const [command, ...rest] = argv;
     if (command === 'lsp') return await startLanguageServer(rest);
     if (command === 'nginx-json') return await nginxJson(rest, io);
+    if (command === 'keys') return await runKeysCommand(rest, io);
     if (command === '--help' || command === '-h' || command === 'help') {
       io.stdout(USAGE + '\n');
       return 0;

@@ -31,6 +31,7 @@ import { mergeSettings, parseSettingsFile, readRuleSeverities, type AuditSetting
 import { LineIndex } from '../core/text';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
+import { executeKeyCommand, KEY_COMMANDS } from './keyCommands';
 
 export interface ServerRuntime {
   /** Folder holding `<rule-id>.md`, for codeDescription links and "show documentation". */
@@ -89,7 +90,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false, identifier: 'harbor-audit' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         hoverProvider: true,
-        executeCommandProvider: { commands: ['harborAudit.showRuleDocs', 'harborAudit.showGuidance'] },
+        executeCommandProvider: { commands: ['harborAudit.showRuleDocs', 'harborAudit.showGuidance', ...KEY_COMMANDS] },
       },
       serverInfo: { name: 'harbor-audit', version: '0.1.0' },
     };
@@ -330,6 +331,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   });
 
   connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
+    if (KEY_COMMANDS.includes(command)) return await executeKeyCommand(command, args, { files, roots: workspaceRoots });
     const ruleId = String(args[0] ?? '');
     const meta = findRuleMeta(ruleId);
     if (!meta) throw new ResponseError(-32602, `unknown rule ${ruleId}`);

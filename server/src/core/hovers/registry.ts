@@ -3,11 +3,13 @@ import { credentialKeysHover } from './credential-keys';
 import { existingSecretKeysHover } from './existing-secret-keys';
 import type { HoverProvider } from './hover';
 import { inlinePemHover } from './inline-pem';
+import { keyIdentityHover } from './key-identity';
 import { nginxDirectivesHover } from './nginx-directives';
 
 export const hoverProviders: readonly HoverProvider[] = [
   credentialKeysHover,
   existingSecretKeysHover,
+  keyIdentityHover,
   inlinePemHover,
   nginxDirectivesHover,
 ];

@@ -35,7 +35,10 @@ import { registryCredentials } from './registry-credentials';
 import type { InputRule, Rule, RuleMeta } from './rule';
 import { secretKey } from './secret-key';
 import { storageRedirect } from './storage-redirect';
+import { tlsCertificate } from './tls-certificate';
+import { tlsKeyCertificateMismatch } from './tls-key-certificate-mismatch';
 import { tlsUpstream } from './tls-upstream';
+import { tokenKeyDiffersBetweenNodes } from './token-key-differs-between-nodes';
 import { tokenKeyFormat } from './token-key-format';
 import { tokenKeyNotShared } from './token-key-not-shared';
 import { tokenKeyPair } from './token-key-pair';
@@ -84,6 +87,10 @@ export const allRules: readonly Rule[] = [
   proxyApiBearer,
   internalForwardedProto,
   internalNginxEdits,
+  // Keys and certificates
+  tlsKeyCertificateMismatch,
+  tlsCertificate,
+  tokenKeyDiffersBetweenNodes,
 ];
 
 /** Rules the facade reports before parsing. */

@@ -1,0 +1,47 @@
+/**
+ * Hover on a certificate or key path (harbor.yml `https.*`, nginx
+ * `ssl_certificate*` / `proxy_ssl_certificate*`) or on inline PEM (chart
+ * `internalTLS.*`, TLS Secrets): what the file holds, with the libtrust key ID
+ * (the form registries print in "token signed by untrusted key with ID") and
+ * the RFC 7638 thumbprint. Never key material.
+ */
+import type { InspectedObject } from '../pki';
+import { collectTlsSites, loadMaterial, type MaterialRef } from '../rules/support/tls-material';
+import { contains, type HoverProvider } from './hover';
+
+function describe(o: InspectedObject, index: number): string[] {
+  const key = o.key;
+  const keyType = key ? [key.type.toUpperCase(), key.curve ?? (key.bits ? `${key.bits} bits` : undefined)].filter(Boolean).join(' ') : '';
+  const what = o.kind === 'certificate' ? 'Certificate' : o.kind === 'private-key' ? 'Private key' : o.kind === 'public-key' ? 'Public key' : 'Block';
+  const lines = [`**${index + 1}. ${what}**${keyType ? ` (${keyType})` : ''}${o.encrypted ? ', encrypted' : ''}`];
+  if (o.certificate) {
+    lines.push(`- subject: ${o.certificate.subject || '(empty)'}`);
+    if (o.certificate.sans.length > 0) lines.push(`- SANs: ${o.certificate.sans.slice(0, 10).join(', ')}${o.certificate.sans.length > 10 ? ', …' : ''}`);
+    lines.push(`- valid: ${o.certificate.notBefore.toISOString().slice(0, 10)} to ${o.certificate.notAfter.toISOString().slice(0, 10)}`);
+  }
+  if (key?.keyId) lines.push(`- key ID (libtrust): \`${key.keyId}\``);
+  if (key?.thumbprint) lines.push(`- thumbprint (RFC 7638): \`${key.thumbprint}\``);
+  if (o.needsPassword) lines.push('- encrypted: its key ID needs the password');
+  if (o.problem) lines.push(`- problem: ${o.problem}`);
+  return lines;
+}
+
+export const keyIdentityHover: HoverProvider = {
+  id: 'key-identity',
+  appliesTo: ['harbor-yml', 'nginx', 'helm-values', 'kubernetes-tls-secret'],
+  async hover(context) {
+    let target: MaterialRef | undefined;
+    for (const site of collectTlsSites(context)) {
+      for (const ref of [site.cert, site.key]) if (ref && contains(ref.span, context.offset)) target = ref;
+    }
+    if (!target) return undefined;
+    const loaded = await loadMaterial(context.files, target);
+    const title = target.kind === 'file' ? `\`${target.path}\`` : 'Inline value';
+    if (!loaded.ok) return { span: target.span, markdown: `${title}: could not be read (${loaded.message}).` };
+    const objects = loaded.objects.filter((o) => o.kind !== 'unknown' || o.problem).slice(0, 8);
+    if (objects.length === 0) return { span: target.span, markdown: `${title}: no key or certificate found.` };
+    const parts = [title, ''];
+    objects.forEach((o, i) => parts.push(...describe(o, i), ''));
+    return { span: target.span, markdown: parts.join('\n').trimEnd() };
+  },
+};
