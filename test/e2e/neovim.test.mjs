@@ -86,7 +86,8 @@ describe('neovim (built-in LSP client) + harbor-audit lsp --stdio', () => {
     assert.equal(d.severity, 2, 'Warning');
     assert.equal(d.source, 'harbor-audit');
     assert.match(d.message, /harborAdminPassword is Harbor's published default/);
-    assert.equal(d.line, 12, 'on the harborAdminPassword line');
+    const passwordLine = readFileSync(new URL('./workspace/values.yaml', import.meta.url), 'utf8').split('\n').findIndex((l) => l.startsWith('harborAdminPassword:'));
+    assert.equal(d.line, passwordLine, 'on the harborAdminPassword line');
     assert.ok(entry.actions.some((a) => a.diagnostic === 'default-admin-password'), `no code action; got ${JSON.stringify(entry.actions)}`);
   }));
 

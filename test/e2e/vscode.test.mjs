@@ -24,9 +24,42 @@ const QUICK_FIX = 'Add "client_max_body_size 0;" to this server';
  */
 const PENDING_COMMANDS = [
   {
-    command: 'harborAudit.compareKeyAndCertificate',
+    command: 'harborAudit.keys.compare',
     title: 'Harbor: Compare Key and Certificate',
-    run: null, // async (ui) => { … open a key/cert pair, run the command, assert the result … }
+    // With the key open, the command asks for the second file in VS Code's own file dialog, then
+    // shows the verdict as a notification and a markdown report.
+    run: async ({ page, run, expectVisible, screenshot }) => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const quickOpen = page.locator('.quick-input-widget input');
+      await expectVisible(quickOpen, 'Quick Open');
+      await quickOpen.fill('harbor.key');
+      await expectVisible(page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'harbor.key' }), 'harbor.key in Quick Open');
+      await page.keyboard.press('Enter');
+      await expectVisible(page.locator('.tabs-container .tab.active').filter({ hasText: 'harbor.key' }), 'editor tab harbor.key');
+
+      await page.keyboard.press('F1');
+      const palette = page.locator('.quick-input-widget input');
+      await expectVisible(palette, 'command palette');
+      await palette.fill('>Harbor: Compare Key and Certificate');
+      await expectVisible(page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Compare Key and Certificate' }), 'the command in the palette');
+      await page.keyboard.press('Enter');
+
+      // code-server's file dialog is a quick input holding a path.
+      const dialog = page.locator('.quick-input-widget').filter({ hasText: 'select the file to compare' });
+      await expectVisible(dialog, 'file dialog for the certificate');
+      const certificate = dialog.locator('.monaco-list-row').filter({ hasText: 'harbor.crt' });
+      await expectVisible(certificate, 'harbor.crt in the file dialog');
+      await certificate.first().click();
+      if (await dialog.first().isVisible()) await page.keyboard.press('Enter');
+
+      const toast = page.locator('.notifications-toasts').filter({ hasText: 'Harbor: MATCH' });
+      await expectVisible(toast, 'MATCH notification');
+      const text = await toast.first().innerText();
+      assert.doesNotMatch(text, /BEGIN|PRIVATE KEY/, 'no key material in the notification');
+      await expectVisible(page.locator('.tabs-container .tab').filter({ hasText: /Preview/ }), 'markdown report');
+      await screenshot('vscode-compare-key-and-certificate.png');
+    },
   },
 ];
 
