@@ -16,6 +16,11 @@ describe('docs/rules', () => {
     });
   }
 
+  it('the README lists every rule', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    for (const meta of ruleCatalog) assert.ok(readme.includes(`[\`${meta.id}\`](docs/rules/${meta.id}.md)`), `README.md does not list ${meta.id}`);
+  });
+
   it('has no page for a rule that does not exist', () => {
     const pages = readdirSync(docsDir).filter((name) => name.endsWith('.md')).map((name) => name.slice(0, -3));
     assert.deepEqual(pages.sort(), ruleCatalog.map((meta) => meta.id).sort());
