@@ -6,7 +6,7 @@
  * all-or-nothing per level; `include` splices a file into the including block.
  */
 import { dirname } from 'node:path/posix';
-import type { FileAccess } from '../types';
+import type { FileAccess, TextEdit } from '../types';
 import type { NginxDirective, NginxFile } from './ast';
 import { resolveIncludes, type IncludeProblem } from './includes';
 import { spliceIncludes } from './walk';
@@ -278,23 +278,36 @@ function includesFile(include: NginxDirective, path: string): boolean {
   return false;
 }
 
-/** Insert position and indentation for a new first directive inside a block. */
-export function blockInsertion(text: string, block: NginxDirective): { offset: number; indent: string; eol: string } | undefined {
-  if (!block.blockSpan) return undefined;
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const open = block.blockSpan.start; // the `{`
-  const lineStart = text.lastIndexOf('\n', block.span.start) + 1;
-  const blockIndent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-  const first = block.block?.[0];
-  let indent = blockIndent + (blockIndent.includes('\t') ? '\t' : '    ');
-  if (first && first.file === block.file) {
-    const firstLineStart = text.lastIndexOf('\n', first.span.start) + 1;
-    const firstIndent = text.slice(firstLineStart, first.span.start);
-    if (/^[ \t]*$/.test(firstIndent) && firstLineStart > open) indent = firstIndent;
+/** Leading white space of the line that holds `offset`. */
+export function lineIndentAt(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/**
+ * An edit that inserts whole lines as the first directives of `block`, with
+ * the indentation of its first directive (or one level deeper than the
+ * block). A one-line block (`location / { proxy_pass x; }`) gets the text
+ * right after its `{`, so it stays inside the block.
+ */
+export function insertFirstInBlock(text: string, block: NginxDirective, lines: readonly string[]): TextEdit | undefined {
+  if (!block.blockSpan || lines.length === 0) return undefined;
+  const open = block.blockSpan.start;
+  const close = block.blockSpan.end - 1;
+  const newline = text.indexOf('\n', open);
+  if (newline < 0 || newline >= close) {
+    return { span: { start: open + 1, end: open + 1 }, newText: lines.map((line) => ` ${line}`).join('') };
   }
-  const afterBrace = text.indexOf('\n', open);
-  if (afterBrace < 0) return { offset: open + 1, indent: eol + indent, eol: '' };
-  return { offset: afterBrace + 1, indent, eol };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const blockIndent = lineIndentAt(text, block.span.start);
+  let indent = blockIndent + (blockIndent.includes('\t') ? '\t' : '    ');
+  const first = block.block?.find((d) => d.file === block.file);
+  if (first) {
+    const firstIndent = lineIndentAt(text, first.span.start);
+    const lineStart = text.lastIndexOf('\n', first.span.start - 1) + 1;
+    if (lineStart > open && text.slice(lineStart, first.span.start) === firstIndent) indent = firstIndent;
+  }
+  return { span: { start: newline + 1, end: newline + 1 }, newText: lines.map((line) => `${indent}${line}${eol}`).join('') };
 }
 
 /** nginx size syntax (`512m`, `1g`, `0`) in bytes; undefined if it is not a size. */

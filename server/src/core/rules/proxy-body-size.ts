@@ -1,4 +1,4 @@
-import { anchorInRoot, blockInsertion, effectiveDirective, HARBOR_REQUESTS, locationFor, parseNginxSize } from '../nginx/model';
+import { anchorInRoot, effectiveDirective, HARBOR_REQUESTS, insertFirstInBlock, locationFor, parseNginxSize } from '../nginx/model';
 import type { NginxDirective } from '../nginx/ast';
 import { defineRule } from './rule';
 
@@ -33,13 +33,11 @@ export const proxyBodySize = defineRule({
       if (!effectiveDirective(location, 'proxy_pass')) continue;
       const limit = effectiveDirective(location, 'client_max_body_size');
       if (!limit) {
-        const insertion = blockInsertion(text, server.scope.block);
+        const insertion = insertFirstInBlock(text, server.scope.block, ['client_max_body_size 0;']);
         report({
           span: server.scope.block.nameSpan,
           message: `${UPLOAD.label} and the final PUT fail with 413 Request Entity Too Large for any layer over 1 MB: no client_max_body_size is in effect for them, so nginx's default of 1m applies.`,
-          fixes: insertion
-            ? [{ title: 'Add "client_max_body_size 0;" to this server (no upload limit, as in Harbor\'s own nginx)', safety: 'safe', edits: [{ span: { start: insertion.offset, end: insertion.offset }, newText: `${insertion.indent}client_max_body_size 0;${insertion.eol}` }] }]
-            : [],
+          fixes: insertion ? [{ title: 'Add "client_max_body_size 0;" to this server (no upload limit, as in Harbor\'s own nginx)', safety: 'safe', edits: [insertion] }] : [],
         });
         continue;
       }

@@ -6,7 +6,7 @@
  * into the block where nginx will actually use them.
  */
 import type { NginxDirective } from '../../nginx/ast';
-import { anchorInRoot, effectiveDirective, effectiveList, locationFor, type HarborRequest, type NginxModel, type Scope, type ServerBlock } from '../../nginx/model';
+import { anchorInRoot, effectiveDirective, effectiveList, insertFirstInBlock, lineIndentAt, locationFor, type HarborRequest, type NginxModel, type Scope, type ServerBlock } from '../../nginx/model';
 import type { Span, TextEdit } from '../../types';
 
 /** Header lines Harbor's own nginx sets in every location (and the forwarding headers the registry reads). */
@@ -179,43 +179,16 @@ export function rootHttpBlock(model: NginxModel, server: ServerBlock): NginxDire
   return parent && parent.name === 'http' && parent.file === model.root.path ? parent : undefined;
 }
 
-function lineIndentOf(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart))![0];
-}
-
 function eolOf(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
-/**
- * An edit that inserts whole lines as the first directives of `block`, with
- * the block's indentation. One-line blocks (`location / { proxy_pass x; }`)
- * get the text right after `{`.
- */
-export function insertLines(text: string, block: NginxDirective, lines: readonly string[]): TextEdit | undefined {
-  if (!block.blockSpan || lines.length === 0) return undefined;
-  const open = block.blockSpan.start;
-  const close = block.blockSpan.end - 1;
-  const eol = eolOf(text);
-  const newline = text.indexOf('\n', open);
-  if (newline < 0 || newline >= close) {
-    return { span: { start: open + 1, end: open + 1 }, newText: lines.map((l) => ` ${l}`).join('') };
-  }
-  const blockIndent = lineIndentOf(text, block.span.start);
-  let indent = blockIndent + (blockIndent.includes('\t') ? '\t' : '    ');
-  const first = block.block?.find((d) => d.file === block.file);
-  if (first) {
-    const firstIndent = lineIndentOf(text, first.span.start);
-    const lineStart = text.lastIndexOf('\n', first.span.start - 1) + 1;
-    if (lineStart > open && text.slice(lineStart, first.span.start) === firstIndent) indent = firstIndent;
-  }
-  return { span: { start: newline + 1, end: newline + 1 }, newText: lines.map((l) => `${indent}${l}${eol}`).join('') };
-}
+/** The shared insertion (first directives of a block, one-line blocks kept whole). */
+export const insertLines = insertFirstInBlock;
 
 /** One level of indentation as the file uses it (the step from a block's line to its first directive). */
 export function indentUnit(text: string, block: NginxDirective, innerIndent: string): string {
-  const outer = lineIndentOf(text, block.span.start);
+  const outer = lineIndentAt(text, block.span.start);
   const step = innerIndent.startsWith(outer) ? innerIndent.slice(outer.length) : '';
   return step !== '' ? step : innerIndent.includes('\t') ? '\t' : '    ';
 }

@@ -4,7 +4,7 @@
  * and nginx time values.
  */
 import type { NginxDirective } from '../../nginx/ast';
-import { anchorInRoot, blockInsertion, effectiveDirective, type NginxModel, type Scope, type ServerBlock } from '../../nginx/model';
+import { anchorInRoot, effectiveDirective, insertFirstInBlock, type NginxModel, type Scope, type ServerBlock } from '../../nginx/model';
 import { findAll } from '../../nginx/walk';
 import type { TextEdit } from '../../types';
 
@@ -36,11 +36,7 @@ export function editableScope(nginx: NginxModel, scope: Scope, server: Scope): S
 
 /** An edit that adds `lines` as the first directives of `scope`'s block, with the block's indentation. */
 export function insertIntoBlock(text: string, scope: Scope, lines: string[]): TextEdit | undefined {
-  if (!scope.block || lines.length === 0) return undefined;
-  const at = blockInsertion(text, scope.block);
-  if (!at) return undefined;
-  const newText = at.eol === '' ? lines.map((line) => `${at.indent}${line}`).join('') : lines.map((line) => `${at.indent}${line}${at.eol}`).join('');
-  return { span: { start: at.offset, end: at.offset }, newText };
+  return scope.block ? insertFirstInBlock(text, scope.block, lines) : undefined;
 }
 
 /** An edit that adds `line` on its own line just before `directive`, with its indentation. */
