@@ -97,6 +97,10 @@ export async function loadMaterial(files: FileAccess, ref: MaterialRef): Promise
 export function unreadableMessage(loaded: Extract<LoadedMaterial, { ok: false }>, role: string): string {
   const ref = loaded.ref;
   const where = ref.kind === 'file' ? (ref.written === ref.path ? ref.path : `${ref.written} (${ref.path})`) : 'the inline value';
+  // An absolute path usually names the Harbor host's file system: missing here is not missing there.
+  if (loaded.problem === 'missing' && ref.kind === 'file' && ref.written.startsWith('/')) {
+    return `The ${role} ${where} is not on this machine (it may exist only on the Harbor host), so it could not be checked.`;
+  }
   return `The ${role} ${where} could not be checked: ${loaded.message}.`;
 }
 
