@@ -86,6 +86,8 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
 
   const internalErrors: Analysis['internalErrors'] = [];
   const findings: Finding[] = [];
+  // Related locations in other files carry their file's text; index each text once, not once per finding.
+  const lineIndexes = new Map<string, LineIndex>([[input.text, lines]]);
   for (const rule of allRules) {
     if (!rule.meta.appliesTo.includes(context.recognition.kind)) continue;
     if (settings.rules[rule.meta.id] === 'off') continue;
@@ -97,7 +99,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
       continue;
     }
     for (const report of reports) {
-      const finding = toFinding(rule, report, lines, settings, input.uri);
+      const finding = toFinding(rule, report, lines, settings, input.uri, lineIndexes);
       if (finding) findings.push(finding);
     }
   }
@@ -165,7 +167,14 @@ export async function hoverAt(input: DocumentInput, offset: number, options: Ana
   return undefined;
 }
 
-function toFinding(rule: Rule | InputRule, report: Report, lines: LineIndex, settings: AuditSettings = defaultSettings, uri = ''): Finding | undefined {
+function toFinding(
+  rule: Rule | InputRule,
+  report: Report,
+  lines: LineIndex,
+  settings: AuditSettings = defaultSettings,
+  uri = '',
+  lineIndexes = new Map<string, LineIndex>(),
+): Finding | undefined {
   const severity = effectiveSeverity(settings, rule.meta, report.severity ?? rule.meta.defaultSeverity);
   if (severity === 'off') return undefined;
   return {
@@ -176,7 +185,11 @@ function toFinding(rule: Rule | InputRule, report: Report, lines: LineIndex, set
     span: report.span,
     range: lines.rangeOf(report.span),
     related: (report.related ?? []).map((related) => {
-      const relatedLines = related.text !== undefined ? new LineIndex(related.text) : lines;
+      let relatedLines = lines;
+      if (related.text !== undefined) {
+        relatedLines = lineIndexes.get(related.text) ?? new LineIndex(related.text);
+        lineIndexes.set(related.text, relatedLines);
+      }
       return { file: related.file ?? uri, range: relatedLines.rangeOf(related.span), message: related.message };
     }),
     fixes: (report.fixes ?? []).map((fix) => ({ title: fix.title, safety: fix.safety, edits: fix.edits })),

@@ -90,20 +90,35 @@ export function parseProxyTarget(value: string): ProxyTarget | undefined {
   };
 }
 
-/** The `server` entries of `upstream <name>` blocks in the model's files, as host and port. */
-export function upstreamMembers(nginx: NginxModel, name: string): { host: string; port?: number; directive: NginxDirective }[] {
-  const members: { host: string; port?: number; directive: NginxDirective }[] = [];
+type UpstreamMember = { host: string; port?: number; directive: NginxDirective };
+
+// Built once per model: looking upstreams up per proxy_pass was quadratic on large configs.
+const upstreamIndexes = new WeakMap<NginxModel, Map<string, UpstreamMember[]>>();
+
+function upstreamIndex(nginx: NginxModel): Map<string, UpstreamMember[]> {
+  let index = upstreamIndexes.get(nginx);
+  if (index) return index;
+  index = new Map();
   for (const file of nginx.files) {
     for (const upstream of findAll(file.directives, 'upstream')) {
-      if (upstream.args[0]?.value.toLowerCase() !== name || !upstream.block) continue;
+      const name = upstream.args[0]?.value.toLowerCase();
+      if (name === undefined || !upstream.block) continue;
+      const members = index.get(name) ?? [];
       for (const server of upstream.block.filter((d) => d.name === 'server')) {
         const address = server.args[0]?.value ?? '';
         const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
         if (match) members.push({ host: match[1].toLowerCase(), port: match[2] ? Number(match[2]) : undefined, directive: server });
       }
+      index.set(name, members);
     }
   }
-  return members;
+  upstreamIndexes.set(nginx, index);
+  return index;
+}
+
+/** The `server` members of the upstream block named `name` (lower-case), in any parsed file. */
+export function upstreamMembers(nginx: NginxModel, name: string): UpstreamMember[] {
+  return upstreamIndex(nginx).get(name) ?? [];
 }
 
 /** Where a finding about an inherited directive goes: the directive, or the `include` that brings it into this file. */
