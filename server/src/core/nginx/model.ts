@@ -317,3 +317,54 @@ export function parseNginxSize(value: string): number | undefined {
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Number(match[1]) * unit;
 }
+
+/** The port a `listen` directive binds, and whether it is the default server there. */
+function listenPort(args: readonly string[]): { port: number; isDefault: boolean } | undefined {
+  const address = args[0];
+  if (address === undefined || address.startsWith('unix:')) return undefined;
+  const port = /^\d+$/.test(address) ? Number(address) : Number(/:(\d+)$/.exec(address)?.[1] ?? 80);
+  return { port, isDefault: args.includes('default_server') || args.includes('default') };
+}
+
+/** nginx's server_name matching: exact, then the longest leading wildcard, the longest trailing wildcard, then regexes in order. */
+function nameMatch(server: ServerBlock, host: string): { rank: number; length: number } | undefined {
+  let best: { rank: number; length: number } | undefined;
+  const better = (rank: number, length: number) => {
+    if (!best || rank < best.rank || (rank === best.rank && length > best.length)) best = { rank, length };
+  };
+  for (const raw of server.names) {
+    const name = raw.toLowerCase();
+    if (name === host) better(0, name.length);
+    else if (name.startsWith('*.') && host.endsWith(name.slice(1))) better(1, name.length);
+    else if (name.startsWith('.') && (host === name.slice(1) || host.endsWith(name))) better(1, name.length);
+    else if (name.endsWith('.*') && host.startsWith(name.slice(0, -1))) better(2, name.length);
+    else if (name.startsWith('~') && regexMatches(name.slice(1), true, host)) better(3, 0);
+  }
+  return best;
+}
+
+/**
+ * The server nginx picks for a request to `host` on `port`: among the servers
+ * listening on that port, the best server_name match; otherwise the port's
+ * `default_server`, otherwise its first server. Addresses are not compared
+ * (a config is read without knowing the machine's interfaces).
+ */
+export function selectServer(model: NginxModel, host: string, port: number): ServerBlock | undefined {
+  const hostname = host.toLowerCase().replace(/:\d+$/, '');
+  const listening = model.servers.filter((server) => {
+    const ports = server.listens.length > 0 ? server.listens.map((args) => listenPort(args)?.port) : [80];
+    return ports.includes(port);
+  });
+  let chosen: ServerBlock | undefined;
+  let chosenMatch: { rank: number; length: number } | undefined;
+  for (const server of listening) {
+    const match = nameMatch(server, hostname);
+    // Regex names are tried in order of appearance: the first that matches wins.
+    if (match && (!chosenMatch || match.rank < chosenMatch.rank || (match.rank === chosenMatch.rank && match.rank < 3 && match.length > chosenMatch.length))) {
+      chosen = server;
+      chosenMatch = match;
+    }
+  }
+  if (chosen) return chosen;
+  return listening.find((server) => server.listens.some((args) => listenPort(args)?.port === port && listenPort(args)?.isDefault)) ?? listening[0];
+}
