@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path/posix';
 import { decodeBytes } from '../decode';
-import type { NginxDirective } from '../nginx/ast';
 import { findAll } from '../nginx/walk';
 import type { FileAccess } from '../types';
 import { locateInstallerConfig } from '../yaml/harborYaml';
@@ -60,6 +59,9 @@ async function findInstallerHttps(files: FileAccess, nginxPath: string): Promise
 
 const IP = /^(\d{1,3}\.){3}\d{1,3}$|^\[/;
 
+/** The installer's docker-compose names its nginx service `proxy` and the container `nginx`. */
+const HARBOR_NGINX_CONTAINER = /^(nginx|proxy|harbor[-_](nginx|proxy))$/;
+
 export const httpsRedirectLoop = defineRule({
   meta: {
     id: 'https-redirect-loop',
@@ -86,18 +88,22 @@ export const httpsRedirectLoop = defineRule({
     if (servers.length === 0) return;
     const installer = await findInstallerHttps(files, nginx.root.path);
     if (!installer) return;
-    const reported = new Set<NginxDirective>();
+    // Keyed by place: a file included twice is parsed twice, into distinct directive objects.
+    const reported = new Set<string>();
     for (const server of servers) {
       for (const pass of findAll(server.scope.directives, 'proxy_pass')) {
-        if (pass.templated || reported.has(pass)) continue;
+        const place = `${pass.file}:${pass.span.start}`;
+        if (pass.templated || reported.has(place)) continue;
         const target = parseProxyTarget(pass.args[0]?.value ?? '');
         if (!target || target.variable || target.scheme !== 'http') continue;
         const members = target.port === undefined ? upstreamMembers(nginx, target.host) : [];
         const endpoints = members.length > 0 ? members.map((m) => ({ host: m.host, port: m.port ?? 80 })) : [{ host: target.host, port: target.port ?? 80 }];
         // Harbor's published HTTP port, or port 8080 of its nginx container on the compose network.
-        const redirecting = endpoints.find(({ host, port }) => port === installer.httpPort || (port === 8080 && !IP.test(host) && !host.includes('.') && /nginx|proxy|harbor/.test(host)));
+        // Only Harbor's nginx redirects: a compose service name other than its (harbor-core, portal) is another service.
+        const otherContainer = (host: string) => !IP.test(host) && !host.includes('.') && host !== 'localhost' && !HARBOR_NGINX_CONTAINER.test(host);
+        const redirecting = endpoints.find(({ host, port }) => !otherContainer(host) && (port === installer.httpPort || (port === 8080 && HARBOR_NGINX_CONTAINER.test(host))));
         if (!redirecting) continue;
-        reported.add(pass);
+        reported.add(place);
         const anchored = anchorFor(nginx, pass);
         if (!anchored) continue;
         const httpsPort = redirecting.port === 8080 && redirecting.port !== installer.httpPort ? 8443 : installer.httpsPort;

@@ -15,6 +15,12 @@ const COMMENTED_DIRECTIVE = /^\s*(proxy_\w+|add_header|client_max_body_size|chun
 /** The one commented directive Harbor's templates ship with. */
 const TEMPLATE_COMMENT = /^\s*server_name\s+harbordomain\.com;\s*$/;
 
+function commentedName(text: string): string {
+  const match = /^[#\s]*([A-Za-z_]+)(?:\s+([A-Za-z][A-Za-z0-9-]*)(?=\s))?/.exec(text);
+  if (!match) return 'directive';
+  return match[1] === 'proxy_set_header' || match[1] === 'add_header' ? `${match[1]} ${match[2] ?? ''}`.trim() : match[1];
+}
+
 export const internalNginxEdits = defineRule({
   meta: {
     id: 'internal-nginx-edits',
@@ -39,7 +45,8 @@ export const internalNginxEdits = defineRule({
     if (!nginx || nginx.role !== 'internal' || !isInstallerGenerated(nginx.root.path, nginx.root.text)) return;
     const edits: { span: { start: number; end: number }; what: string }[] = [];
     const commented = nginx.root.comments.filter((c: NginxComment) => COMMENTED_DIRECTIVE.test(c.text) && !TEMPLATE_COMMENT.test(c.text));
-    for (const comment of commented) edits.push({ span: comment.span, what: `a directive is commented out (#${comment.text.trimEnd()})` });
+    // Name the directive (and a header name) only: its arguments may hold credentials.
+    for (const comment of commented) edits.push({ span: comment.span, what: `a directive is commented out (# ${commentedName(comment.text)} …)` });
     for (const server of nginx.servers) {
       for (const name of server.scope.directives.filter((d) => d.name === 'server_name' && !d.templated)) {
         edits.push({ span: name.span, what: `server_name ${name.args.map((a) => a.value).join(' ')} is set (the template leaves it commented out)` });

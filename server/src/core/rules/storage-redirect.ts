@@ -25,7 +25,9 @@ function privateStore(storage: YamlMapView, driver: string): Store | undefined {
 }
 
 function message(store: Store, setting: string): string {
-  return `Blobs are stored in ${store.driver} at ${store.reason}${typeof store.endpoint.value === 'string' ? ` (${store.endpoint.value})` : ''} and ${setting} is not set, so the registry answers docker pull with 307 redirects to presigned URLs on that host: clients outside the network fail with "dial tcp: lookup … no such host", i/o timeouts or TLS errors while fetching layers. The chart says to disable redirects "for backends which not supported it (such as using minio for s3 storage type)".`;
+  // The endpoint is shown without any user:password@ part.
+  const shown = typeof store.endpoint.value === 'string' ? ` (${store.endpoint.value.replace(/\/\/[^/@]*@/, '//')})` : '';
+  return `Blobs are stored in ${store.driver} at ${store.reason}${shown} and ${setting} is not set, so the registry answers docker pull with 307 redirects to presigned URLs on that host: clients outside the network fail with "dial tcp: lookup … no such host", i/o timeouts or TLS errors while fetching layers. The chart says to disable redirects "for backends which not supported it (such as using minio for s3 storage type)".`;
 }
 
 export const storageRedirect = defineRule({

@@ -3,7 +3,7 @@
  * a value, whether it was templated, and the spans to report on or edit.
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar } from 'yaml';
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, YAMLError, YAMLMap } from 'yaml';
 import { isGeneratedValue } from '../decode';
 import { LineIndex } from '../text';
 import type { Span } from '../types';
@@ -42,7 +42,7 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
   for (const doc of docs) {
     for (const error of doc.errors) {
       const [start, end] = error.pos;
-      errors.push({ message: firstLine(error.message), span: { start: toOuter(start), end: toOuter(Math.max(end, start + 1)) } });
+      errors.push({ message: describeYamlError(error.code), span: { start: toOuter(start), end: toOuter(Math.max(end, start + 1)) } });
     }
   }
   return { text, lines: new LineIndex(text), documents: docs, errors, templateSpans: masked.templateSpans, toOuter };
@@ -78,8 +78,38 @@ export function parseEmbeddedYaml(outer: ParsedYaml, node: Scalar, outerLines: L
   return parseYaml(node.value, toOuter);
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+/**
+ * Our own wording per error code: the library's messages quote the source
+ * text (`Block scalar header includes extra characters: |<value>`), and the
+ * value may be a password.
+ */
+const YAML_ERRORS: Partial<Record<YAMLError['code'], string>> = {
+  BAD_INDENT: 'the indentation does not fit the surrounding block',
+  TAB_AS_INDENT: 'a tab is used for indentation (YAML allows only spaces)',
+  MISSING_CHAR: 'a closing quote or bracket is missing',
+  BAD_DQ_ESCAPE: 'a backslash escape in a double-quoted string is not valid',
+  BAD_SCALAR_START: 'a plain value starts with a character YAML reserves (quote it)',
+  BLOCK_AS_IMPLICIT_KEY: 'a block is used as a key',
+  BLOCK_IN_FLOW: 'a block appears inside [ ] or { }',
+  DUPLICATE_KEY: 'a key appears twice in the same mapping (Helm rejects this)',
+  MULTILINE_IMPLICIT_KEY: 'a key spans several lines (a missing colon or quote above?)',
+  MULTIPLE_ANCHORS: 'a node has two anchors',
+  MULTIPLE_TAGS: 'a node has two tags',
+  BAD_ALIAS: 'an alias refers to an anchor that is not defined',
+  ALIAS_PROPS: 'an alias has a tag or anchor of its own',
+  BAD_DIRECTIVE: 'a % directive is not valid',
+  BAD_PROP_ORDER: 'an anchor or tag is in the wrong place',
+  NON_STRING_KEY: 'a key is not a plain string',
+  KEY_OVER_1024_CHARS: 'a key is longer than 1024 characters',
+  TAG_RESOLVE_FAILED: 'a value does not fit its tag',
+  BAD_COLLECTION_TYPE: 'a collection does not fit its tag',
+  UNEXPECTED_TOKEN: 'unexpected text (for a block scalar, `|` or `>` must end its line)',
+  MULTIPLE_DOCS: 'several documents where one is expected',
+  RESOURCE_EXHAUSTION: 'too many aliases to expand',
+};
+
+function describeYamlError(code: YAMLError['code']): string {
+  return YAML_ERRORS[code] ?? `the YAML is not valid here (${code})`;
 }
 
 /** One `key: value` pair as rules see it. */
