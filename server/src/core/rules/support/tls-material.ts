@@ -44,6 +44,8 @@ export interface TlsSite {
   anchor: Span;
   /** Names clients use to reach this server (checked against the certificate's SANs). */
   hostnames: { name: string; source: string }[];
+  /** For a Kubernetes TLS Secret: its metadata.name. */
+  secretName?: string;
   /** nginx: an `ssl_password_file` is in effect, so an encrypted key is fine. */
   passwordFile: boolean;
   /** The file may be a path inside a container (Harbor's own nginx): do not report it missing. */
@@ -112,7 +114,7 @@ export function collectTlsSites(context: Pick<RuleContext, 'installer' | 'helmVa
   const dir = documentDir(context);
   if (context.installer) sites.push(...installerSites(context.installer, dir));
   for (const target of context.helmValues) sites.push(...internalTlsSites(target.values));
-  if (context.yaml) sites.push(...secretSites(rootMaps(context.yaml)));
+  if (context.yaml) sites.push(...withExternalUrlHosts(secretSites(rootMaps(context.yaml)), context.helmValues));
   if (context.nginx) sites.push(...nginxSites(context.nginx));
   return sites;
 }
@@ -183,6 +185,23 @@ function internalTlsSites(values: YamlMapView): TlsSite[] {
   return sites;
 }
 
+/**
+ * The Secret the chart's ingress serves (expose.tls.secret.secretName) must cover
+ * externalURL's host: that is the name docker login and the token realm use.
+ */
+function withExternalUrlHosts(sites: TlsSite[], targets: RuleContext['helmValues']): TlsSite[] {
+  for (const { values } of targets) {
+    const secretName = values.literalString('expose.tls.secret.secretName')?.value ?? values.literalString('expose.tls.secretName')?.value;
+    const url = values.literalString('externalURL')?.value;
+    const host = url ? /^https:\/\/([^/:]+)/i.exec(url.trim())?.[1] : undefined;
+    if (!secretName || !host) continue;
+    for (const site of sites) {
+      if (site.kind === 'tls-secret' && site.secretName === secretName) site.hostnames.push({ name: host.toLowerCase(), source: 'externalURL' });
+    }
+  }
+  return sites;
+}
+
 function secretSites(roots: YamlMapView[]): TlsSite[] {
   const sites: TlsSite[] = [];
   for (const root of roots) {
@@ -202,6 +221,7 @@ function secretSites(roots: YamlMapView[]): TlsSite[] {
     sites.push({
       kind: 'tls-secret',
       label: `Secret ${name} (tls.crt / tls.key)`,
+      secretName: name,
       cert,
       key,
       anchor: root.get('metadata.name')?.valueSpan ?? kindEntry.valueSpan,
