@@ -61,6 +61,15 @@ export function scanPem(text: string, options: PemScanOptions = {}): PemBlock[] 
   const lines = splitLines(text);
   const blocks: PemBlock[] = [];
   const lineText = (i: number) => text.slice(lines[i].start, lines[i].end);
+  /** Records a block whose body cannot be framed (one-line or folded PEM) up to its END marker; returns the next line. */
+  const skipUnframed = (label: string, markerStart: number, line: number, problem: string): number => {
+    const endMarker = `-----END ${label}-----`;
+    const endAt = text.indexOf(endMarker, markerStart);
+    const spanEnd = endAt >= 0 ? endAt + endMarker.length : lines[line].end;
+    blocks.push({ label, span: { start: markerStart, end: spanEnd }, body: null, headers: {}, problem });
+    while (line < lines.length && lines[line].end < spanEnd) line++;
+    return line + 1;
+  };
   let i = 0;
   while (i < lines.length) {
     const raw = lineText(i);
@@ -92,19 +101,7 @@ export function scanPem(text: string, options: PemScanOptions = {}): PemBlock[] 
           i++;
           continue;
         }
-        const label = inline[1];
-        const endMarker = `-----END ${label}-----`;
-        const endAt = text.indexOf(endMarker, markerStart);
-        const spanEnd = endAt >= 0 ? endAt + endMarker.length : lines[i].end;
-        blocks.push({
-          label,
-          span: { start: markerStart, end: spanEnd },
-          body: null,
-          headers: {},
-          problem: inlineProblem(raw.slice(idx)),
-        });
-        while (i < lines.length && lines[i].end < spanEnd) i++;
-        i++;
+        i = skipUnframed(inline[1], markerStart, i, inlineProblem(raw.slice(idx)));
         continue;
       }
     }
@@ -114,19 +111,7 @@ export function scanPem(text: string, options: PemScanOptions = {}): PemBlock[] 
       const inline = INLINE_MARKER.exec(beginLine);
       if (inline && beginLine.indexOf('-----', BEGIN.length) + 5 < beginLine.trimEnd().length) {
         // Text after the BEGIN marker on the same line: one-line PEM.
-        const label = inline[1];
-        const endMarker = `-----END ${label}-----`;
-        const endAt = text.indexOf(endMarker, markerStart);
-        const spanEnd = endAt >= 0 ? endAt + endMarker.length : lines[i].end;
-        blocks.push({
-          label,
-          span: { start: markerStart, end: spanEnd },
-          body: null,
-          headers: {},
-          problem: framingProblem ?? inlineProblem(beginLine),
-        });
-        while (i < lines.length && lines[i].end < spanEnd) i++;
-        i++;
+        i = skipUnframed(inline[1], markerStart, i, framingProblem ?? inlineProblem(beginLine));
         continue;
       }
       blocks.push({
