@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
-import { effectiveDirective, HARBOR_REQUESTS, locationFor } from '../nginx/model';
+import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, proxyPassOf, relatedFor, replaceFirstArg } from './support/nginxFront';
+import { anchorFor, relatedFor, replaceFirstArg, uploadLocations } from './support/nginxFront';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 
@@ -27,9 +27,7 @@ export const proxyChunked = defineRule({
   check({ nginx, report }) {
     if (!nginx) return;
     const reported = new Set<NginxDirective>();
-    for (const server of harborFrontServers(nginx)) {
-      const location = locationFor(server.scope, UPLOAD.path);
-      if (!proxyPassOf(location)) continue;
+    for (const { location } of uploadLocations(nginx)) {
       const chunked = effectiveDirective(location, 'chunked_transfer_encoding');
       if (!chunked || chunked.templated || chunked.args[0]?.value.toLowerCase() !== 'off' || reported.has(chunked)) continue;
       reported.add(chunked);

@@ -1,8 +1,8 @@
 import type { NginxDirective } from '../nginx/ast';
-import { effectiveDirective, HARBOR_REQUESTS, locationFor } from '../nginx/model';
+import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
-import { anchorFor, editableScope, harborFrontServers, insertBefore, insertIntoBlock, proxyPassOf, relatedFor, replaceFirstArg } from './support/nginxFront';
+import { anchorFor, editableScope, insertBefore, insertIntoBlock, relatedFor, replaceFirstArg, uploadLocations } from './support/nginxFront';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 
@@ -33,9 +33,7 @@ export const proxyStreaming = defineRule({
   check({ nginx, text, report }) {
     if (!nginx) return;
     const reported = new Set<NginxDirective>();
-    for (const server of harborFrontServers(nginx)) {
-      const location = locationFor(server.scope, UPLOAD.path);
-      if (!proxyPassOf(location)) continue;
+    for (const { server, location } of uploadLocations(nginx)) {
       const requestBuffering = effectiveDirective(location, 'proxy_request_buffering');
       const httpVersion = effectiveDirective(location, 'proxy_http_version');
       const buffering = effectiveDirective(location, 'proxy_buffering');

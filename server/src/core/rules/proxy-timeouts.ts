@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
-import { effectiveDirective, HARBOR_REQUESTS, locationFor } from '../nginx/model';
+import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import { defineRule } from './rule';
-import { anchorFor, editableScope, harborFrontServers, insertIntoBlock, parseNginxTime, proxyPassOf, relatedFor, replaceFirstArg } from './support/nginxFront';
+import { anchorFor, editableScope, insertIntoBlock, parseNginxTime, relatedFor, replaceFirstArg, uploadLocations } from './support/nginxFront';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 /** Harbor's own nginx sets 900 on /v2/. */
@@ -31,9 +31,7 @@ export const proxyTimeouts = defineRule({
   check({ nginx, text, report }) {
     if (!nginx) return;
     const reported = new Set<NginxDirective>();
-    for (const server of harborFrontServers(nginx)) {
-      const location = locationFor(server.scope, UPLOAD.path);
-      if (!proxyPassOf(location)) continue;
+    for (const { server, location } of uploadLocations(nginx)) {
       const missing: string[] = [];
       for (const name of NAMES) {
         const directive = effectiveDirective(location, name);

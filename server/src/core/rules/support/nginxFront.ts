@@ -4,7 +4,7 @@
  * and nginx time values.
  */
 import type { NginxDirective } from '../../nginx/ast';
-import { anchorInRoot, effectiveDirective, insertFirstInBlock, type NginxModel, type Scope, type ServerBlock } from '../../nginx/model';
+import { locationFor, HARBOR_REQUESTS, anchorInRoot, effectiveDirective, insertFirstInBlock, type NginxModel, type Scope, type ServerBlock } from '../../nginx/model';
 import { findAll } from '../../nginx/walk';
 import type { TextEdit } from '../../types';
 
@@ -12,6 +12,16 @@ import type { TextEdit } from '../../types';
 export function harborFrontServers(nginx: NginxModel | undefined): ServerBlock[] {
   if (!nginx || nginx.role !== 'front') return [];
   return nginx.servers.filter((server) => server.harbor && server.scope.block && !server.scope.block.templated);
+}
+
+/** For each Harbor server, the location serving blob upload PATCH/PUT, where it proxies the request itself. */
+export function uploadLocations(nginx: NginxModel | undefined): { server: ServerBlock; location: Scope }[] {
+  const found: { server: ServerBlock; location: Scope }[] = [];
+  for (const server of harborFrontServers(nginx)) {
+    const location = locationFor(server.scope, HARBOR_REQUESTS.blobUploadChunk.path);
+    if (proxyPassOf(location)) found.push({ server, location });
+  }
+  return found;
 }
 
 /** The scope's own directives named `name` (no inheritance). */
