@@ -182,6 +182,7 @@ function toFinding(
     catalogId: rule.meta.catalogId,
     severity,
     message: report.message,
+    ...(report.detail ? { detail: report.detail } : {}),
     span: report.span,
     range: lines.rangeOf(report.span),
     related: (report.related ?? []).map((related) => {

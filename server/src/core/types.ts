@@ -56,7 +56,10 @@ export interface Finding {
   /** The `HB-*` id in research/harbor-rules.md; null for the tool's own input rules. */
   catalogId: string | null;
   severity: Severity;
+  /** One sentence (≤ 160 characters): the cause, then the symptom the user sees. */
   message: string;
+  /** Markdown: the whole story behind the message (hover, `--verbose`, JSON `detail`, SARIF markdown). */
+  detail?: string;
   span: Span;
   range: Range;
   related: RelatedLocation[];

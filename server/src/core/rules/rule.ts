@@ -39,7 +39,10 @@ export interface RuleMeta {
 
 export interface Report {
   span: Span;
+  /** One sentence (≤ 160 characters): the cause, then the symptom the user sees. */
   message: string;
+  /** Markdown: the full explanation that does not fit the one-line message. */
+  detail?: string;
   /** Overrides the rule's default severity for this finding (before user settings). */
   severity?: Severity;
   related?: { file?: string; span: Span; message: string; text?: string }[];
