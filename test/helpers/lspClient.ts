@@ -15,6 +15,8 @@ export interface TestClientOptions {
   /** Answer to workspace/configuration for section harborAudit. */
   configuration?: unknown;
   trusted?: boolean;
+  /** A command the server runs under, such as strace with its options (the server's command line is appended). */
+  wrapper?: string[];
 }
 
 export class TestLspClient {
@@ -31,7 +33,8 @@ export class TestLspClient {
 
   constructor(private readonly options: TestClientOptions) {
     this.configuration = options.configuration ?? {};
-    this.process = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const command = [...(options.wrapper ?? []), process.execPath, join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'];
+    this.process = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += chunk));
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {

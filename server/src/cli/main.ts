@@ -101,16 +101,18 @@ function parseLintArgs(argv: string[]): LintOptions {
   return options;
 }
 
+const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
 async function loadSettings(options: LintOptions, io: CliIo): Promise<{ settings: AuditSettings; root: string }> {
   const explicit = options.config !== undefined;
   const path = resolve(io.cwd, options.config ?? CONFIG_FILE);
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (error) {
-    if (explicit) throw new UsageError(`cannot read config ${options.config}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  // Through FileAccess, so a FIFO or device named .harbor-audit.yaml is refused instead of blocking the run.
+  const read = await createNodeFileAccess().readFile(path, { maxBytes: MAX_CONFIG_FILE_BYTES });
+  if (!read.ok) {
+    if (explicit) throw new UsageError(`cannot read config ${options.config}: ${read.message}`);
     return { settings: defaultSettings, root: io.cwd };
   }
+  const text = new TextDecoder().decode(read.bytes);
   const { settings, problems } = parseSettingsFile(text);
   for (const problem of problems) io.stderr(`harbor-audit: ${relative(io.cwd, path) || path}: ${problem.message}\n`);
   if (explicit && problems.length > 0) throw new UsageError(`invalid config ${options.config}`);

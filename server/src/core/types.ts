@@ -106,6 +106,14 @@ export interface FileAccess {
   readFile(path: string, options: { maxBytes: number }): Promise<ReadResult>;
   /** Absolute paths matching a glob pattern (only `*`, `?` and `[...]` in the last segments, like nginx's glob). */
   glob(pattern: string): Promise<string[]>;
+  /** The entries of a folder, unsorted; undefined when it cannot be listed (missing, not a folder, outside an untrusted workspace). */
+  listDirectory?(path: string): Promise<DirectoryEntry[] | undefined>;
+}
+
+export interface DirectoryEntry {
+  name: string;
+  /** What the entry is itself: a symlink is listed as one, not as what it points to. */
+  kind: 'file' | 'directory' | 'symlink' | 'other';
 }
 
 /** A FileAccess that has no files: for documents without a file system (virtual workspaces, tests). */
@@ -115,5 +123,8 @@ export const noFileAccess: FileAccess = {
   },
   async glob() {
     return [];
+  },
+  async listDirectory() {
+    return undefined;
   },
 };

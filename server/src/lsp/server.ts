@@ -3,7 +3,6 @@
  * analysis core and its results into LSP types. Works with VS Code and any
  * other LSP client (pull diagnostics where supported, push otherwise).
  */
-import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -49,6 +48,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 const FIX_ALL_KIND = 'source.fixAll.harborAudit';
 const CONFIG_FILE = '.harbor-audit.yaml';
+const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
 interface CachedAnalysis {
   version: number;
@@ -106,9 +106,14 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const merged: AuditSettings[] = [];
     for (const root of workspaceRoots) {
       const path = join(root, CONFIG_FILE);
-      if (!existsSync(path)) continue;
+      // Through `files`: in an untrusted workspace the settings file may be a symlink or a FIFO like any other.
+      const read = await files.readFile(path, { maxBytes: MAX_SETTINGS_FILE_BYTES });
+      if (!read.ok) {
+        if (read.problem !== 'missing') connection.console.warn(`${path} was not read: ${read.message}`);
+        continue;
+      }
       try {
-        const { settings, problems } = parseSettingsFile(await fs.readFile(path, 'utf8'));
+        const { settings, problems } = parseSettingsFile(new TextDecoder().decode(read.bytes));
         for (const problem of problems) connection.console.warn(`${path}: ${problem.message}`);
         merged.push(settings);
       } catch (error) {

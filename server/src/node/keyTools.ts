@@ -4,10 +4,9 @@
  * read through a FileAccess (so an untrusted workspace stays confined), and the
  * results carry key IDs, types and certificate facts, never key material.
  */
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { compareKeyAndCertificateReport, findKeyIds, inspectBytes, type InspectedObject } from '../core/pki';
-import type { FileAccess } from '../core/types';
+import type { DirectoryEntry, FileAccess } from '../core/types';
 
 export const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
@@ -79,35 +78,30 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 /** Bound on the files one search reads. */
 export const MAX_SEARCH_FILES = 5000;
 
-/** Key and certificate files under `roots` (files given directly are always included). */
-export async function keyFilesUnder(roots: readonly string[], limit = MAX_SEARCH_FILES): Promise<string[]> {
+/**
+ * Key and certificate files under `roots` (files given directly are always included).
+ * Folders are listed through `files`, so an untrusted workspace's confinement applies to the search too.
+ */
+export async function keyFilesUnder(files: FileAccess, roots: readonly string[], limit = MAX_SEARCH_FILES): Promise<string[]> {
   const found: string[] = [];
   for (const root of roots) {
-    let stat;
-    try {
-      stat = await fs.stat(root);
-    } catch {
+    const top = await files.listDirectory?.(root);
+    if (!top) {
+      // Not a folder we may list: a file named directly is still a candidate (its read is confined too).
+      if (await existsAsFile(files, root)) found.push(root);
       continue;
     }
-    if (!stat.isDirectory()) {
-      found.push(root);
-      continue;
-    }
-    const pending = [root];
+    const pending: { dir: string; entries: DirectoryEntry[] }[] = [{ dir: root, entries: top }];
     while (pending.length > 0 && found.length < limit) {
-      const dir = pending.pop()!;
-      let entries;
-      try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
+      const { dir, entries } = pending.pop()!;
       entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
       for (const entry of entries) {
         const path = join(dir, entry.name);
-        if (entry.isDirectory()) {
-          if (!SKIPPED_DIRS.has(entry.name)) pending.push(path);
-        } else if (entry.isFile() && KEY_FILE.test(entry.name)) {
+        if (entry.kind === 'directory') {
+          if (SKIPPED_DIRS.has(entry.name)) continue;
+          const listed = await files.listDirectory?.(path);
+          if (listed) pending.push({ dir: path, entries: listed });
+        } else if (entry.kind === 'file' && KEY_FILE.test(entry.name)) {
           found.push(path);
           if (found.length >= limit) break;
         }
@@ -115,6 +109,12 @@ export async function keyFilesUnder(roots: readonly string[], limit = MAX_SEARCH
     }
   }
   return [...new Set(found)].sort();
+}
+
+/** Whether `path` is something other than a folder that may be looked at (maxBytes 0: a size check, not a read). */
+async function existsAsFile(files: FileAccess, path: string): Promise<boolean> {
+  const read = await files.readFile(path, { maxBytes: 0 });
+  return read.ok || !['missing', 'directory', 'outside-workspace', 'unsupported'].includes(read.problem);
 }
 
 export interface FindResult {
@@ -129,7 +129,7 @@ export async function findKeyById(files: FileAccess, query: string, roots: reado
   const ids = findKeyIds(query).map((found) => found.id);
   const result: FindResult = { ids, matches: [], searched: 0 };
   if (ids.length === 0) return result;
-  for (const path of await keyFilesUnder(roots)) {
+  for (const path of await keyFilesUnder(files, roots)) {
     const identified = await identifyFile(files, path);
     result.searched++;
     if (!identified.ok) continue;

@@ -1,31 +1,42 @@
 /**
  * The file system behind the core's FileAccess. It never blocks: devices and
  * FIFOs are refused by their type before any open, and reads stop at maxBytes.
+ *
+ * Confinement (an untrusted workspace): every path is resolved component by
+ * component inside the allowed roots, following symlinks only while their
+ * targets stay inside. Nothing outside the roots is read, stat'ed or listed,
+ * not even to find out that it exists.
  */
 import { constants, promises as fs } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { FileAccess, ReadResult } from '../core/types';
+import type { DirectoryEntry, FileAccess, ReadResult } from '../core/types';
 
 export interface NodeFileAccessOptions {
-  /** When set (an untrusted workspace), nothing outside these folders is read. */
+  /** When set (an untrusted workspace), nothing outside these folders is read, stat'ed or listed. */
   allowedRoots?: string[];
   /** Upper bound on glob results, against `include /*` style accidents. */
   maxGlobResults?: number;
 }
 
+/** Resolves a path to where it really is, or undefined when it is (or leads) outside the roots. */
+type Confine = (path: string) => Promise<string | undefined>;
+
 export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileAccess {
-  const allowed = (path: string) =>
-    !options.allowedRoots || options.allowedRoots.some((root) => {
-      const rel = relative(resolve(root), resolve(path));
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-    });
+  const confine: Confine = options.allowedRoots ? confinedResolver(options.allowedRoots) : async (path) => resolve(path);
+  const outside = (path: string): ReadResult => ({
+    ok: false,
+    path,
+    problem: 'outside-workspace',
+    message: 'it is outside the workspace, and this workspace is not trusted',
+  });
 
   return {
     async readFile(path, { maxBytes }): Promise<ReadResult> {
-      if (!allowed(path)) return { ok: false, path, problem: 'outside-workspace', message: 'it is outside the workspace, and this workspace is not trusted' };
+      const real = await confine(path);
+      if (real === undefined) return outside(path);
       let stat;
       try {
-        stat = await fs.stat(path);
+        stat = await fs.stat(real);
       } catch (error) {
         return failure(path, error);
       }
@@ -35,7 +46,9 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
       let handle;
       try {
         // O_NONBLOCK: should the file have become a FIFO since stat, open must not wait for a writer.
-        handle = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+        // O_NOFOLLOW when confined: `real` has no symlink left, so one appearing now is refused.
+        const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.allowedRoots ? constants.O_NOFOLLOW : 0);
+        handle = await fs.open(real, flags);
         const buffer = Buffer.alloc(maxBytes + 1);
         let length = 0;
         for (;;) {
@@ -53,8 +66,81 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
     },
 
     async glob(pattern) {
-      return glob(pattern, options.maxGlobResults ?? 1024, allowed);
+      return glob(pattern, options.maxGlobResults ?? 1024, confine);
     },
+
+    async listDirectory(path) {
+      const real = await confine(path);
+      if (real === undefined) return undefined;
+      try {
+        const entries = await fs.readdir(real, { withFileTypes: true });
+        const listed: DirectoryEntry[] = [];
+        for (const entry of entries) {
+          const kind = entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'symlink' : 'other';
+          listed.push({ name: entry.name, kind });
+        }
+        return listed;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Symlink hops before a path is given up on, as the kernel's ELOOP limit. */
+const MAX_SYMLINK_HOPS = 40;
+
+function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * A resolver that walks each path from its root one component at a time. Only
+ * components already known to be inside a root are lstat'ed; a symlink's target
+ * is checked as text before it is followed. The roots themselves are taken as
+ * given (the editor names them), so not even their parents are looked at.
+ */
+export function confinedResolver(roots: readonly string[]): Confine {
+  const resolvedRoots = roots.map((root) => resolve(root));
+  const locate = (path: string) => {
+    const root = resolvedRoots.find((candidate) => isWithin(candidate, path));
+    return root === undefined ? undefined : { root, parts: relative(root, path).split(sep).filter((part) => part !== '') };
+  };
+
+  return async (path) => {
+    let start = locate(resolve(path));
+    if (!start) return undefined;
+    let current = start.root;
+    // No '..' is left in `parts`: `resolve` and `relative` have normalised every path that gets here.
+    let pending = start.parts;
+    let hops = 0;
+    while (pending.length > 0) {
+      const next = join(current, pending.shift()!);
+      let stat;
+      try {
+        stat = await fs.lstat(next);
+      } catch {
+        // Missing (or unreadable): nothing beyond it exists, so nothing outside can be reached through it.
+        return join(next, ...pending);
+      }
+      if (!stat.isSymbolicLink()) {
+        current = next;
+        continue;
+      }
+      if (++hops > MAX_SYMLINK_HOPS) return undefined;
+      let target;
+      try {
+        target = await fs.readlink(next);
+      } catch {
+        return undefined;
+      }
+      start = locate(resolve(current, target));
+      if (!start) return undefined;
+      current = start.root;
+      pending = [...start.parts, ...pending];
+    }
+    return current;
   };
 }
 
@@ -102,8 +188,11 @@ function segmentRegExp(segment: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** nginx-style glob: wildcards within path segments, no `**`. Results sorted, as nginx's glob() sorts them. */
-async function glob(pattern: string, limit: number, allowed: (path: string) => boolean): Promise<string[]> {
+/**
+ * nginx-style glob: wildcards within path segments, no `**`. Results sorted, as nginx's glob() sorts them.
+ * Every folder is confined before it is listed, and every match before it is stat'ed.
+ */
+async function glob(pattern: string, limit: number, confine: Confine): Promise<string[]> {
   const absolute = resolve(pattern);
   const parts = absolute.split(sep);
   const firstMagic = parts.findIndex(hasMagic);
@@ -117,9 +206,11 @@ async function glob(pattern: string, limit: number, allowed: (path: string) => b
         next.push(join(dir, segment));
         continue;
       }
+      const real = await confine(dir);
+      if (real === undefined) continue;
       let names: string[];
       try {
-        names = await fs.readdir(dir);
+        names = await fs.readdir(real);
       } catch {
         continue;
       }
@@ -133,9 +224,10 @@ async function glob(pattern: string, limit: number, allowed: (path: string) => b
   }
   const existing: string[] = [];
   for (const path of candidates) {
-    if (!allowed(path)) continue;
+    const real = await confine(path);
+    if (real === undefined) continue;
     try {
-      const stat = await fs.stat(path);
+      const stat = await fs.stat(real);
       if (!stat.isDirectory()) existing.push(path);
     } catch {
       // A dangling match is not an include target.
