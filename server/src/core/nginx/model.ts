@@ -6,7 +6,7 @@
  * all-or-nothing per level; `include` splices a file into the including block.
  */
 import { dirname } from 'node:path/posix';
-import type { FileAccess, TextEdit } from '../types';
+import type { FileAccess } from '../types';
 import type { NginxDirective, NginxFile } from './ast';
 import { resolveIncludes, type IncludeProblem } from './includes';
 import { spliceIncludes } from './walk';
@@ -73,8 +73,43 @@ function scopeOf(block: NginxDirective | null, parent: Scope | null, directives:
   return { block, parent, directives: spliceIncludes(directives) };
 }
 
+// Each scope's directives by name and its child scopes, built once per scope: rules ask
+// for the same names at every location, and an `http` level holds every server.
+const byNameIndexes = new WeakMap<Scope, Map<string, NginxDirective[]>>();
+const childIndexes = new WeakMap<Scope, Map<string, Scope[]>>();
+
+const NONE: readonly NginxDirective[] = [];
+
+/** The scope's own directives named `name`, in order (no inheritance). */
+export function ownDirectives(scope: Scope, name: string): readonly NginxDirective[] {
+  let index = byNameIndexes.get(scope);
+  if (!index) {
+    index = new Map();
+    for (const directive of scope.directives) {
+      const list = index.get(directive.name);
+      if (list) list.push(directive);
+      else index.set(directive.name, [directive]);
+    }
+    byNameIndexes.set(scope, index);
+  }
+  return index.get(name) ?? NONE;
+}
+
+/** The scopes of the block directives named `name` directly inside `scope`; the same objects on every call. */
 export function childScopes(scope: Scope, name: string): Scope[] {
-  return scope.directives.filter((d) => d.name === name && d.block).map((d) => scopeOf(d, scope, d.block!));
+  let index = childIndexes.get(scope);
+  if (!index) {
+    index = new Map();
+    childIndexes.set(scope, index);
+  }
+  let children = index.get(name);
+  if (!children) {
+    children = ownDirectives(scope, name)
+      .filter((d) => d.block)
+      .map((d) => scopeOf(d, scope, d.block!));
+    index.set(name, children);
+  }
+  return children;
 }
 
 function collectServers(root: NginxFile, files: readonly NginxFile[], role: NginxRole): ServerBlock[] {
@@ -83,8 +118,8 @@ function collectServers(root: NginxFile, files: readonly NginxFile[], role: Ngin
   // A conf.d file holds bare `server` blocks; nginx.conf holds them inside `http`.
   const serverScopes = [...childScopes(main, 'server'), ...childScopes(main, 'http').flatMap((http) => childScopes(http, 'server'))];
   return serverScopes.map((scope) => {
-    const names = scope.directives.filter((d) => d.name === 'server_name').flatMap((d) => d.args.map((a) => a.value));
-    const listens = scope.directives.filter((d) => d.name === 'listen').map((d) => d.args.map((a) => a.value));
+    const names = ownDirectives(scope, 'server_name').flatMap((d) => d.args.map((a) => a.value));
+    const listens = ownDirectives(scope, 'listen').map((d) => d.args.map((a) => a.value));
     return { scope, names, listens, harbor: role === 'front' && isHarborFrontServer(scope, textOf) };
   });
 }
@@ -100,7 +135,18 @@ interface LocationPattern {
   pattern: string;
 }
 
+const locationPatterns = new WeakMap<NginxDirective, LocationPattern>();
+
 export function locationPattern(location: NginxDirective): LocationPattern {
+  let pattern = locationPatterns.get(location);
+  if (!pattern) {
+    pattern = readLocationPattern(location);
+    locationPatterns.set(location, pattern);
+  }
+  return pattern;
+}
+
+function readLocationPattern(location: NginxDirective): LocationPattern {
   const args = location.args.map((a) => a.value);
   if (args.length >= 2) return { modifier: args[0] as LocationPattern['modifier'], pattern: args[1] };
   const only = args[0] ?? '';
@@ -161,7 +207,7 @@ function matchLocations(scope: Scope, uri: string, depth = 0): Scope[] {
 /** The directive nginx uses for a scalar setting: the nearest level that sets it. */
 export function effectiveDirective(scope: Scope, name: string): NginxDirective | undefined {
   for (let level: Scope | null = scope; level; level = level.parent) {
-    const found = level.directives.filter((d) => d.name === name);
+    const found = ownDirectives(level, name);
     if (found.length > 0) return found[found.length - 1];
   }
   return undefined;
@@ -174,11 +220,11 @@ export function effectiveDirective(scope: Scope, name: string): NginxDirective |
  */
 export function effectiveList(scope: Scope, name: string): { directives: NginxDirective[]; level: Scope | null; hidden: NginxDirective[] } {
   for (let level: Scope | null = scope; level; level = level.parent) {
-    const found = level.directives.filter((d) => d.name === name);
+    const found = ownDirectives(level, name);
     if (found.length > 0) {
       const hidden: NginxDirective[] = [];
-      for (let outer = level.parent; outer; outer = outer.parent) hidden.push(...outer.directives.filter((d) => d.name === name));
-      return { directives: found, level, hidden };
+      for (let outer = level.parent; outer; outer = outer.parent) hidden.push(...ownDirectives(outer, name));
+      return { directives: [...found], level, hidden };
     }
   }
   return { directives: [], level: null, hidden: [] };
@@ -249,65 +295,46 @@ export function classifyNginx(file: NginxFile): { role: NginxRole; reason: strin
  */
 export function anchorInRoot(model: NginxModel, directive: NginxDirective): NginxDirective | undefined {
   if (directive.file === model.root.path) return directive;
+  return includeIndex(model).get(directive.file);
+}
+
+// For each included file, the root file's `include` that brings it in, built once per model
+// (searching the root per finding was quadratic when many findings sit in included files).
+const includeIndexes = new WeakMap<NginxModel, Map<string, NginxDirective>>();
+
+function includeIndex(model: NginxModel): Map<string, NginxDirective> {
+  let index = includeIndexes.get(model);
+  if (index) return index;
+  index = new Map();
   const stack = [...model.root.directives];
   while (stack.length > 0) {
     const candidate = stack.pop()!;
     if (candidate.block) stack.push(...candidate.block);
-    if (candidate.name === 'include' && candidate.included && includesFile(candidate, directive.file)) return candidate;
+    if (candidate.name !== 'include' || !candidate.included) continue;
+    for (const path of filesReachedBy(candidate)) if (!index.has(path)) index.set(path, candidate);
   }
-  return undefined;
+  includeIndexes.set(model, index);
+  return index;
 }
 
-function includesFile(include: NginxDirective, path: string): boolean {
+/** Paths of the files an include pulls in, directly or through their own includes. */
+function filesReachedBy(include: NginxDirective): Set<string> {
+  const reached = new Set<string>();
   const seen = new Set<NginxFile>();
   const pending = [...(include.included ?? [])];
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    if (file.path === path) return true;
-    for (const d of file.directives) {
-      const stack = [d];
-      while (stack.length > 0) {
-        const current = stack.pop()!;
-        if (current.included) pending.push(...current.included);
-        if (current.block) stack.push(...current.block);
-      }
+    reached.add(file.path);
+    const stack = [...file.directives];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      if (current.included) pending.push(...current.included);
+      if (current.block) stack.push(...current.block);
     }
   }
-  return false;
-}
-
-/** Leading white space of the line that holds `offset`. */
-export function lineIndentAt(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart))![0];
-}
-
-/**
- * An edit that inserts whole lines as the first directives of `block`, with
- * the indentation of its first directive (or one level deeper than the
- * block). A one-line block (`location / { proxy_pass x; }`) gets the text
- * right after its `{`, so it stays inside the block.
- */
-export function insertFirstInBlock(text: string, block: NginxDirective, lines: readonly string[]): TextEdit | undefined {
-  if (!block.blockSpan || lines.length === 0) return undefined;
-  const open = block.blockSpan.start;
-  const close = block.blockSpan.end - 1;
-  const newline = text.indexOf('\n', open);
-  if (newline < 0 || newline >= close) {
-    return { span: { start: open + 1, end: open + 1 }, newText: lines.map((line) => ` ${line}`).join('') };
-  }
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const blockIndent = lineIndentAt(text, block.span.start);
-  let indent = blockIndent + (blockIndent.includes('\t') ? '\t' : '    ');
-  const first = block.block?.find((d) => d.file === block.file);
-  if (first) {
-    const firstIndent = lineIndentAt(text, first.span.start);
-    const lineStart = text.lastIndexOf('\n', first.span.start - 1) + 1;
-    if (lineStart > open && text.slice(lineStart, first.span.start) === firstIndent) indent = firstIndent;
-  }
-  return { span: { start: newline + 1, end: newline + 1 }, newText: lines.map((line) => `${indent}${line}${eol}`).join('') };
+  return reached;
 }
 
 /** nginx size syntax (`512m`, `1g`, `0`) in bytes; undefined if it is not a size. */
@@ -316,6 +343,20 @@ export function parseNginxSize(value: string): number | undefined {
   if (!match) return undefined;
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Number(match[1]) * unit;
+}
+
+/** nginx time syntax (`900`, `900s`, `15m`, `1h 30m`, `500ms`) in seconds; undefined for variables or junk. */
+export function parseNginxTime(value: string): number | undefined {
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, M: 2592000, y: 31536000 };
+  const parts = value.trim().split(/\s+/);
+  if (parts.length === 0 || parts[0] === '') return undefined;
+  let total = 0;
+  for (const part of parts) {
+    const match = /^(\d+)(ms|s|m|h|d|w|M|y)?$/.exec(part);
+    if (!match) return undefined;
+    total += Number(match[1]) * units[match[2] ?? 's'];
+  }
+  return total;
 }
 
 /** The port a `listen` directive binds, and whether it is the default server there. */

@@ -5,7 +5,7 @@ import type { FileAccess } from '../types';
 import { locateInstallerConfig } from '../yaml/harborYaml';
 import { parseYaml, type YamlEntry } from '../yaml/yamlModel';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, parseProxyTarget, upstreamMembers } from './support/nginxFront';
+import { anchorFor, harborFrontServers, parseProxyTarget, upstreamMembers } from '../nginx/frontProxy';
 
 interface InstallerHttps {
   path: string;

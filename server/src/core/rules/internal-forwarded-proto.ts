@@ -2,7 +2,8 @@ import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, HARBOR_REQUESTS, locationFor } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
-import { describeScope, headerState, headerValue, indentUnit, insertLines, terminatesTls } from './support/frontProxy';
+import { indentUnit, insertFirstInBlock } from '../nginx/edits';
+import { describeScope, headerState, headerValue, terminatesTls } from '../nginx/frontProxy';
 
 const PROBES = [HARBOR_REQUESTS.portal, HARBOR_REQUESTS.login, HARBOR_REQUESTS.api, HARBOR_REQUESTS.token, HARBOR_REQUESTS.registryBase, HARBOR_REQUESTS.blobUploadStart];
 const START = HARBOR_REQUESTS.blobUploadStart;
@@ -46,7 +47,7 @@ export const internalForwardedProto = defineRule({
     const http = nginx.root.directives.find((d) => d.name === 'http' && d.block);
     const hasMap = http?.block?.some((d) => d.name === 'map' && d.args[1]?.value === '$x_forwarded_proto');
     if (http && !hasMap) {
-      const open = insertLines(text, http, ['map $http_x_forwarded_proto $x_forwarded_proto {']);
+      const open = insertFirstInBlock(text, http, ['map $http_x_forwarded_proto $x_forwarded_proto {']);
       if (open) {
         const eol = text.includes('\r\n') ? '\r\n' : '\n';
         const indent = /^[ \t]*/.exec(open.newText)![0];

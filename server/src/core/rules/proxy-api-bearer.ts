@@ -2,7 +2,7 @@ import type { NginxDirective } from '../nginx/ast';
 import { effectiveList, HARBOR_REQUESTS, locationFor, locationPattern, type NginxModel, type Scope } from '../nginx/model';
 import { findAll } from '../nginx/walk';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, relatedFor } from './support/nginxFront';
+import { anchorFor, harborFrontServers, relatedFor } from '../nginx/frontProxy';
 
 const API = HARBOR_REQUESTS.api;
 

@@ -2,7 +2,7 @@ import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, effectiveList, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule, type Report } from './rule';
-import { describeScope, headerState, headerValue, reportSpan, servedLocations } from './support/frontProxy';
+import { describeScope, headerState, headerValue, reportSpan, servedLocations } from '../nginx/frontProxy';
 
 const REQUESTS = [HARBOR_REQUESTS.registryBase, HARBOR_REQUESTS.token, HARBOR_REQUESTS.api, HARBOR_REQUESTS.blobUploadFinish];
 

@@ -1,4 +1,6 @@
-import { anchorInRoot, effectiveDirective, HARBOR_REQUESTS, insertFirstInBlock, locationFor, parseNginxSize } from '../nginx/model';
+import { insertFirstInBlock } from '../nginx/edits';
+import { harborFrontServers, servingFor } from '../nginx/frontProxy';
+import { anchorInRoot, effectiveDirective, HARBOR_REQUESTS, parseNginxSize } from '../nginx/model';
 import type { NginxDirective } from '../nginx/ast';
 import { defineRule } from './rule';
 
@@ -27,10 +29,10 @@ export const proxyBodySize = defineRule({
     if (!nginx || nginx.role !== 'front') return;
     // An http-level limit serves many servers: report each limiting directive once.
     const reportedLimits = new Set<NginxDirective>();
-    for (const server of nginx.servers) {
-      if (!server.harbor || !server.scope.block) continue;
-      const location = locationFor(server.scope, UPLOAD.path);
-      if (!effectiveDirective(location, 'proxy_pass')) continue;
+    for (const server of harborFrontServers(nginx)) {
+      if (!server.scope.block) continue;
+      const { scope: location, proxyPass } = servingFor(server, UPLOAD);
+      if (!proxyPass) continue;
       const limit = effectiveDirective(location, 'client_max_body_size');
       if (!limit) {
         const insertion = insertFirstInBlock(text, server.scope.block, ['client_max_body_size 0;']);

@@ -1,7 +1,8 @@
 import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import { defineRule } from './rule';
-import { anchorFor, relatedFor, replaceFirstArg, uploadLocations } from './support/nginxFront';
+import { replaceFirstArg } from '../nginx/edits';
+import { anchorFor, relatedFor, uploadLocations } from '../nginx/frontProxy';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 

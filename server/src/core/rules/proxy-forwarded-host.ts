@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS } from '../nginx/model';
 import { defineRule, type Report } from './rule';
-import { behindTlsTerminator, describeScope, headerState, headerValue, nonDefaultPorts, reportSpan, servedLocations, terminatesTls } from './support/frontProxy';
+import { behindTlsTerminator, describeScope, headerState, headerValue, nonDefaultPorts, reportSpan, servedLocations, terminatesTls } from '../nginx/frontProxy';
 
 const START = HARBOR_REQUESTS.blobUploadStart;
 const FINISH = HARBOR_REQUESTS.blobUploadFinish;

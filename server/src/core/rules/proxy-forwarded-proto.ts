@@ -19,7 +19,7 @@ import {
   sourceOf,
   terminatesTls,
   upstreamScheme,
-} from './support/frontProxy';
+} from '../nginx/frontProxy';
 
 const START = HARBOR_REQUESTS.blobUploadStart;
 const FINISH = HARBOR_REQUESTS.blobUploadFinish;

@@ -13,7 +13,7 @@ import {
   servedLocations,
   sourceOf,
   terminatesTls,
-} from './support/frontProxy';
+} from '../nginx/frontProxy';
 
 const BASE = HARBOR_REQUESTS.registryBase;
 const START = HARBOR_REQUESTS.blobUploadStart;

@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
 import { findAll } from '../nginx/walk';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, isRegistryHost, parseProxyTarget, upstreamMembers } from './support/nginxFront';
+import { anchorFor, harborFrontServers, isRegistryHost, parseProxyTarget, upstreamMembers } from '../nginx/frontProxy';
 
 export const proxyRegistryBypass = defineRule({
   meta: {

@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS, locationFor } from '../nginx/model';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, parseProxyTarget, proxyPassOf, subPathMounts } from './support/nginxFront';
+import { anchorFor, harborFrontServers, parseProxyTarget, proxyPassOf, subPathMounts } from '../nginx/frontProxy';
 
 export const proxyRootPath = defineRule({
   meta: {

@@ -2,7 +2,7 @@ import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS, locationFor, type HarborRequest, type Scope } from '../nginx/model';
 import { findAll } from '../nginx/walk';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, isRegistryHost, own, parseProxyTarget, proxyPassOf, subPathMounts } from './support/nginxFront';
+import { anchorFor, harborFrontServers, isRegistryHost, own, parseProxyTarget, proxyPassOf, subPathMounts } from '../nginx/frontProxy';
 
 /** The requests that must reach core, and what breaks without them. */
 const PROBES: { request: HarborRequest; breaks: string }[] = [

@@ -2,7 +2,8 @@ import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
-import { anchorFor, editableScope, insertBefore, insertIntoBlock, relatedFor, replaceFirstArg, uploadLocations } from './support/nginxFront';
+import { insertBefore, replaceFirstArg } from '../nginx/edits';
+import { anchorFor, editableScope, insertIntoBlock, relatedFor, uploadLocations } from '../nginx/frontProxy';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 

@@ -1,7 +1,8 @@
 import type { NginxDirective } from '../nginx/ast';
-import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
+import { effectiveDirective, HARBOR_REQUESTS, parseNginxTime } from '../nginx/model';
 import { defineRule } from './rule';
-import { anchorFor, editableScope, insertIntoBlock, parseNginxTime, relatedFor, replaceFirstArg, uploadLocations } from './support/nginxFront';
+import { replaceFirstArg } from '../nginx/edits';
+import { anchorFor, editableScope, insertIntoBlock, relatedFor, uploadLocations } from '../nginx/frontProxy';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 /** Harbor's own nginx sets 900 on /v2/. */
