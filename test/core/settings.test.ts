@@ -13,7 +13,7 @@ describe('.harbor-audit.yaml', () => {
     const { settings, problems } = parseSettingsFile('rule:\n  x: 1\nrules:\n  a: loud\n  b: error\nignore: nope\n');
     assert.deepEqual(settings, { rules: { b: 'error' }, ignore: [] });
     assert.deepEqual(problems.map((p) => p.message), [
-      'unknown key `rule` (expected `rules` or `ignore`)',
+      'unknown key `rule` (expected `rules`, `ignore` or `paths`)',
       'rule `a`: `loud` is not one of off, hint, info, warning, error',
       '`ignore` must be a list of globs',
     ]);

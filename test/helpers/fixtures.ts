@@ -1,6 +1,6 @@
 /** Shared by the rule tests: where fixtures live and how to lint one like the CLI does. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { analyzeBytes, analyzeText, type Analysis, type AnalyzeOptions } from '../../server/src/core/languageService';
 import { seededRandom } from '../../server/src/core/secrets';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
@@ -43,7 +43,8 @@ export async function lintFixture(fixture: Fixture): Promise<Analysis> {
   const bytes = readFileSync(fixture.path);
   return analyzeBytes(
     { uri: relative(repoRoot, fixture.path), path: fixture.path, bytes },
-    { files: createNodeFileAccess(), random: seededRandom(), ...fixtureOptions(bytes) },
+    // Searched like the CLI run on the rule's folder: a host path is found there by name.
+    { files: createNodeFileAccess(), random: seededRandom(), searchRoots: [dirname(fixture.path)], ...fixtureOptions(bytes) },
   );
 }
 
@@ -51,6 +52,6 @@ export async function lintText(fixture: Fixture, text: string): Promise<Analysis
   const bytes = readFileSync(fixture.path);
   return analyzeText(
     { uri: relative(repoRoot, fixture.path), path: fixture.path, text },
-    { files: createNodeFileAccess(), random: seededRandom(), ...fixtureOptions(bytes) },
+    { files: createNodeFileAccess(), random: seededRandom(), searchRoots: [dirname(fixture.path)], ...fixtureOptions(bytes) },
   );
 }

@@ -37,17 +37,31 @@ describe('TLS and token key rules', { skip: !opensslAvailable() && 'openssl is n
     assert.deepEqual(later, []);
   });
 
-  it('gives an information finding, without hanging, for a FIFO or a device in place of a key', async () => {
+  it('notes, without hanging and without a finding, a FIFO, a device or a huge file in place of a key', async () => {
     execFileSync('mkfifo', [w.path('fifo.key')]);
-    const findings = (await lint(harborYml('later.crt', 'fifo.key'))).findings.filter((f) => f.ruleId === 'tls-key-certificate-mismatch');
-    assert.equal(findings.length, 1);
-    assert.equal(findings[0].severity, 'info');
-    assert.match(findings[0].message, /FIFO/);
-    const device = (await lint(harborYml('/dev/zero', 'a.key'))).findings.filter((f) => f.ruleId === 'tls-key-certificate-mismatch');
-    assert.match(device[0].message, /character device/);
+    const unread = async (cert: string, key: string) => {
+      const analysis = await lint(harborYml(cert, key));
+      assert.deepEqual(analysis.findings.filter((f) => f.ruleId.startsWith('tls-')), []);
+      assert.equal(analysis.unreadablePaths.length, 1);
+      return analysis.unreadablePaths[0];
+    };
+    const fifo = await unread('later.crt', 'fifo.key');
+    assert.equal(fifo.written, 'fifo.key');
+    assert.match(fifo.reason, /FIFO/);
+    assert.equal(fifo.range.start.line, 6);
+    assert.match((await unread('/dev/zero', 'a.key')).reason, /character device/);
     writeFileSync(w.path('big.crt'), Buffer.alloc(1024 * 1024 + 1, 0x41));
-    const big = (await lint(harborYml('big.crt', 'a.key'))).findings.filter((f) => f.ruleId === 'tls-key-certificate-mismatch');
-    assert.match(big[0].message, /over the 1\.0 MiB limit/);
+    assert.match((await unread('big.crt', 'a.key')).reason, /over the 1\.0 MiB limit/);
+    const text = harborYml('later.crt', 'fifo.key');
+    const hover = await hoverAt({ uri: w.path('harbor.yml'), path: w.path('harbor.yml'), text }, text.indexOf('fifo.key') + 1, { files: createNodeFileAccess() });
+    assert.match(hover!.markdown, /could not be read here: .*FIFO.*map it to a copy here with `paths:`/s);
+  });
+
+  it('reports a file that is read but holds no certificate under tls-certificate, not as a mismatch', async () => {
+    writeFileSync(w.path('garbage.crt'), 'not a certificate\n');
+    const findings = (await lint(harborYml('garbage.crt', 'a.key'))).findings.filter((f) => f.ruleId.startsWith('tls-'));
+    assert.deepEqual(findings.map((f) => f.ruleId), ['tls-certificate']);
+    assert.match(findings[0].message, /^The certificate of https\.certificate \/ https\.private_key holds no readable certificate \(.*\): Harbor's proxy container keeps restarting/);
   });
 
   it('shows key ID and thumbprint on hover over a certificate path, never the key', async () => {

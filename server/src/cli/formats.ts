@@ -24,7 +24,7 @@ export function formatJson(reports: readonly FileReport[]): string {
   return JSON.stringify({ version: 1, findings }, null, 2) + '\n';
 }
 
-export function formatText(reports: readonly FileReport[], filesChecked: number): string {
+export function formatText(reports: readonly FileReport[], filesChecked: number, unreadablePaths = 0): string {
   const lines: string[] = [];
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   for (const { file, findings } of reports) {
@@ -42,6 +42,9 @@ export function formatText(reports: readonly FileReport[], filesChecked: number)
       ? `No problems found in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`
       : `${total} problem${total === 1 ? '' : 's'} (${counts.error} error, ${counts.warning} warning, ${counts.info + counts.hint} info) in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`;
   lines.push(summary);
+  if (unreadablePaths > 0) {
+    lines.push(`${unreadablePaths} key or certificate path${unreadablePaths === 1 ? '' : 's'} could not be read here; map ${unreadablePaths === 1 ? 'it' : 'them'} with \`paths:\` in .harbor-audit.yaml or --path-map FROM=TO.`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -13,6 +13,7 @@ import { toCrossplanePayload } from '../core/nginx/crossplane';
 import { resolveIncludes } from '../core/nginx/includes';
 import { parseNginx } from '../core/nginx/parser';
 import { decodeBytes } from '../core/decode';
+import { anchorMappings } from '../core/pathMapping';
 import { isIgnored, parseSettingsFile, type AuditSettings, defaultSettings } from '../core/settings';
 import type { Severity } from '../core/types';
 import { startStdioServer } from '../lsp/main';
@@ -33,13 +34,16 @@ export interface CliIo {
 class UsageError extends Error {}
 
 const USAGE = `Usage:
-  harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info] PATH...
+  harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info]
+               [--path-map FROM=TO]... PATH...
   harbor-audit lsp --stdio                 start the language server (for any LSP editor)
   harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
 ${KEYS_USAGE}
 
 Lints Harbor Helm values, harbor.yml, harbor.cfg and nginx configs, recognised by content.
-Folders are searched recursively. Exit code 0: nothing at or above --fail-on (default error);
+Folders are searched recursively. --path-map /data/cert=./certs reads key and certificate
+files that configs name on another host from a copy here (like \`paths:\` in .harbor-audit.yaml).
+Exit code 0: nothing at or above --fail-on (default error);
 1: something is; 2: usage or internal error.`;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -72,10 +76,12 @@ interface LintOptions {
   config?: string;
   failOn: Severity;
   paths: string[];
+  /** --path-map FROM=TO, as given. */
+  pathMaps: [string, string][];
 }
 
 function parseLintArgs(argv: string[]): LintOptions {
-  const options: LintOptions = { format: 'text', failOn: 'error', paths: [] };
+  const options: LintOptions = { format: 'text', failOn: 'error', paths: [], pathMaps: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -89,6 +95,12 @@ function parseLintArgs(argv: string[]): LintOptions {
       if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`unknown format "${format}" (use text, json or sarif)`);
       options.format = format;
     } else if (flag === '--config' || flag === '-c') options.config = value();
+    else if (flag === '--path-map') {
+      const map = value();
+      const at = map.indexOf('=');
+      if (at <= 0 || at === map.length - 1) throw new UsageError(`--path-map takes FROM=TO (an absolute path as configs name it, and where it is here), not "${map}"`);
+      options.pathMaps.push([map.slice(0, at), map.slice(at + 1)]);
+    }
     else if (flag === '--fail-on') {
       const level = value();
       if (level !== 'error' && level !== 'warning' && level !== 'info') throw new UsageError(`--fail-on takes error, warning or info, not "${level}"`);
@@ -113,7 +125,7 @@ async function loadSettings(options: LintOptions, io: CliIo): Promise<{ settings
     return { settings: defaultSettings, root: io.cwd };
   }
   const text = new TextDecoder().decode(read.bytes);
-  const { settings, problems } = parseSettingsFile(text);
+  const { settings, problems } = parseSettingsFile(text, dirname(path));
   for (const problem of problems) io.stderr(`harbor-audit: ${relative(io.cwd, path) || path}: ${problem.message}\n`);
   if (explicit && problems.length > 0) throw new UsageError(`invalid config ${options.config}`);
   return { settings, root: dirname(path) };
@@ -172,9 +184,17 @@ async function collectTargets(paths: string[], io: CliIo, settings: AuditSetting
 
 async function lint(argv: string[], io: CliIo): Promise<number> {
   const options = parseLintArgs(argv);
-  const { settings, root } = await loadSettings(options, io);
+  const loaded = await loadSettings(options, io);
+  const { root } = loaded;
+  const settings = withPathMaps(loaded.settings, options.pathMaps, io.cwd);
   const targets = await collectTargets(options.paths, io, settings, root);
-  const files = createNodeFileAccess();
+  const files = createNodeFileAccess({ nameIndexTtlMs: Infinity });
+  // A key or certificate named for another host is looked up by name under the paths given.
+  const searchRoots = await Promise.all(options.paths.map(async (path) => {
+    const absolute = resolve(io.cwd, path);
+    return (await fs.stat(absolute)).isDirectory() ? absolute : dirname(absolute);
+  }));
+  const unreadablePaths = new Set<string>();
   const reports: FileReport[] = [];
   let checked = 0;
   let internalError = false;
@@ -190,7 +210,8 @@ async function lint(argv: string[], io: CliIo): Promise<number> {
       continue;
     }
     if (!target.explicit && decodeBytes(read.bytes.subarray(0, 8192)).problem?.kind === 'binary') continue;
-    const analysis = await analyzeBytes({ uri: target.display, path: target.absolute, bytes: read.bytes }, { files, settings });
+    const analysis = await analyzeBytes({ uri: target.display, path: target.absolute, bytes: read.bytes }, { files, settings, searchRoots });
+    for (const unreadable of analysis.unreadablePaths) unreadablePaths.add(unreadable.path);
     for (const failure of analysis.internalErrors) {
       internalError = true;
       io.stderr(`harbor-audit: internal error in rule ${failure.ruleId} on ${target.display}: ${failure.message}\n`);
@@ -200,10 +221,18 @@ async function lint(argv: string[], io: CliIo): Promise<number> {
   }
   if (options.format === 'json') io.stdout(formatJson(reports));
   else if (options.format === 'sarif') io.stdout(formatSarif(reports, VERSION));
-  else io.stdout(formatText(reports, checked));
+  else io.stdout(formatText(reports, checked, unreadablePaths.size));
   if (internalError || explicitUnreadable) return 2;
   const threshold = SEVERITY_RANK[options.failOn];
   return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
+}
+
+/** `--path-map FROM=TO` mappings come after (and so win over) the config file's `paths:`. */
+function withPathMaps(settings: AuditSettings, pathMaps: [string, string][], cwd: string): AuditSettings {
+  if (pathMaps.length === 0) return settings;
+  const { mappings, problems } = anchorMappings(pathMaps, cwd);
+  if (problems.length > 0) throw new UsageError(`--path-map: ${problems[0]}`);
+  return { ...settings, paths: [...(settings.paths ?? []), ...mappings] };
 }
 
 async function nginxJson(argv: string[], io: CliIo): Promise<number> {

@@ -16,7 +16,7 @@ import type { InputRule, Report, Rule, RuleContext } from './rules/rule';
 import { defaultSettings, effectiveSeverity, type AuditSettings } from './settings';
 import { findSuppressions, isSuppressed } from './suppression';
 import { LineIndex } from './text';
-import { noFileAccess, type FileAccess, type Finding, type Recognition } from './types';
+import { noFileAccess, type FileAccess, type Finding, type Recognition, type UnreadablePath } from './types';
 import { locateHelmValues, locateInstallerConfig } from './yaml/harborYaml';
 import { parseYaml } from './yaml/yamlModel';
 
@@ -35,6 +35,8 @@ export interface AnalyzeOptions {
   files?: FileAccess;
   settings?: AuditSettings;
   random?: RandomSource;
+  /** Folders searched by name for key and certificate files that configs name on another host. */
+  searchRoots?: readonly string[];
   /** Lower the size limit (tests); never raises it above {@link MAX_DOCUMENT_CHARS}. */
   maxDocumentChars?: number;
 }
@@ -44,6 +46,8 @@ export interface Analysis {
   findings: Finding[];
   /** Other files this result depends on (includes, keys): re-check when they change. */
   dependencies: string[];
+  /** Key and certificate paths that could not be read here (not findings: hover and summary only). */
+  unreadablePaths: UnreadablePath[];
   /** Rules that threw: reported to the caller's log, never as findings. */
   internalErrors: { ruleId: string; message: string }[];
 }
@@ -78,10 +82,13 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
     );
   }
   const settings = options.settings ?? defaultSettings;
-  const { context, dependencies } = await buildContext(input, options);
+  const unreadablePaths = new Map<string, UnreadablePath>();
+  const { context, dependencies } = await buildContext(input, options, (note) => {
+    if (!unreadablePaths.has(note.path)) unreadablePaths.set(note.path, { ...note, range: context.lines.rangeOf(note.span) });
+  });
   const { lines } = context;
   if (context.recognition.kind === 'not-harbor') {
-    return { recognition: context.recognition, findings: [], dependencies, internalErrors: [] };
+    return { recognition: context.recognition, findings: [], dependencies, unreadablePaths: [], internalErrors: [] };
   }
 
   const internalErrors: Analysis['internalErrors'] = [];
@@ -106,11 +113,15 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   const suppressions = findSuppressions(input.text, lines);
   const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
   visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
-  return { recognition: context.recognition, findings: visible, dependencies, internalErrors };
+  return { recognition: context.recognition, findings: visible, dependencies, unreadablePaths: [...unreadablePaths.values()], internalErrors };
 }
 
 /** The model of a document that rules and hovers read: parsed once, per kind. */
-export async function buildContext(input: DocumentInput, options: AnalyzeOptions = {}): Promise<{ context: RuleContext; dependencies: string[] }> {
+export async function buildContext(
+  input: DocumentInput,
+  options: AnalyzeOptions = {},
+  noteUnreadable: RuleContext['noteUnreadable'] = () => undefined,
+): Promise<{ context: RuleContext; dependencies: string[] }> {
   const files = options.files ?? noFileAccess;
   const lines = new LineIndex(input.text);
   const recognized = recognize(input.text, input.path ?? input.uri);
@@ -121,6 +132,9 @@ export async function buildContext(input: DocumentInput, options: AnalyzeOptions
     lines,
     recognition: recognized.recognition,
     files,
+    pathMappings: options.settings?.paths ?? [],
+    searchRoots: options.searchRoots ?? [],
+    noteUnreadable,
     random: options.random ?? cryptoRandom,
     helmValues: [],
     report() {
@@ -204,6 +218,7 @@ function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: Input
     recognition: { kind: 'not-harbor', reason: message },
     findings: finding ? [finding] : [],
     dependencies: [],
+    unreadablePaths: [],
     internalErrors: [],
   };
 }

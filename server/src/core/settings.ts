@@ -4,6 +4,7 @@
  * and, in the editor, from `harborAudit.rules`, which wins.
  */
 import { parse } from 'yaml';
+import { anchorMappings, type PathMapping } from './pathMapping';
 import type { Severity, SeveritySetting } from './types';
 
 export interface AuditSettings {
@@ -11,6 +12,8 @@ export interface AuditSettings {
   rules: Record<string, SeveritySetting>;
   /** Globs, relative to the workspace root, of files not to check. */
   ignore: string[];
+  /** `paths:`: where files that configs name on another host are found here. */
+  paths?: PathMapping[];
 }
 
 export const defaultSettings: AuditSettings = { rules: {}, ignore: [] };
@@ -25,8 +28,11 @@ export interface SettingsProblem {
   message: string;
 }
 
-/** Parses `.harbor-audit.yaml`. Unknown keys and bad values are reported, never fatal. */
-export function parseSettingsFile(text: string): { settings: AuditSettings; problems: SettingsProblem[] } {
+/**
+ * Parses `.harbor-audit.yaml`. Unknown keys and bad values are reported, never fatal.
+ * `baseDir` (the file's folder) anchors the relative targets of `paths:`.
+ */
+export function parseSettingsFile(text: string, baseDir = '/'): { settings: AuditSettings; problems: SettingsProblem[] } {
   const problems: SettingsProblem[] = [];
   let data: unknown;
   try {
@@ -40,12 +46,23 @@ export function parseSettingsFile(text: string): { settings: AuditSettings; prob
   }
   const record = data as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'rules' && key !== 'ignore') problems.push({ message: `unknown key \`${key}\` (expected \`rules\` or \`ignore\`)` });
+    if (key !== 'rules' && key !== 'ignore' && key !== 'paths') problems.push({ message: `unknown key \`${key}\` (expected \`rules\`, \`ignore\` or \`paths\`)` });
   }
-  return {
-    settings: { rules: readRuleSeverities(record.rules, problems), ignore: readIgnore(record.ignore, problems) },
-    problems,
-  };
+  const settings: AuditSettings = { rules: readRuleSeverities(record.rules, problems), ignore: readIgnore(record.ignore, problems) };
+  if (record.paths !== undefined && record.paths !== null) settings.paths = readPathMappings(record.paths, baseDir, problems);
+  return { settings, problems };
+}
+
+/** `paths:` (a mapping from an absolute path as configs name it to a folder or file here, relative to `baseDir`). */
+export function readPathMappings(value: unknown, baseDir: string, problems: SettingsProblem[] = []): PathMapping[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ message: '`paths` must map absolute paths to folders here, e.g. `/data/cert: ./certs`' });
+    return [];
+  }
+  const { mappings, problems: found } = anchorMappings(value as Record<string, string>, baseDir);
+  problems.push(...found.map((message) => ({ message })));
+  return mappings;
 }
 
 export function readRuleSeverities(value: unknown, problems: SettingsProblem[] = []): Record<string, SeveritySetting> {
@@ -77,6 +94,7 @@ export function mergeSettings(...sources: Partial<AuditSettings>[]): AuditSettin
   for (const source of sources) {
     Object.assign(merged.rules, source.rules ?? {});
     merged.ignore.push(...(source.ignore ?? []));
+    if (source.paths?.length) merged.paths = [...(merged.paths ?? []), ...source.paths];
   }
   return merged;
 }

@@ -66,6 +66,22 @@ export interface Finding {
   fixes: Fix[];
 }
 
+/**
+ * A key or certificate path a config names that could not be read on this
+ * machine (often a path on the Harbor or proxy host). Not a finding: it shows in
+ * the hover of the path and in the CLI's summary line.
+ */
+export interface UnreadablePath {
+  /** As written in the config. */
+  written: string;
+  /** Where it was looked for here (after `paths:` mappings). */
+  path: string;
+  /** Why it could not be read, as a clause: "the file does not exist". */
+  reason: string;
+  span: Span;
+  range: Range;
+}
+
 /** What a document was recognised as, by content. */
 export type FileKind =
   | 'helm-values'
@@ -108,6 +124,8 @@ export interface FileAccess {
   glob(pattern: string): Promise<string[]>;
   /** The entries of a folder, unsorted; undefined when it cannot be listed (missing, not a folder, outside an untrusted workspace). */
   listDirectory?(path: string): Promise<DirectoryEntry[] | undefined>;
+  /** Regular files named `name` anywhere under `roots` (absolute paths, bounded); absent where nothing can be searched. */
+  findByName?(name: string, roots: readonly string[]): Promise<string[]>;
 }
 
 export interface DirectoryEntry {

@@ -26,7 +26,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
 import { analyzeText, hoverAt, type Analysis } from '../core/languageService';
 import { findRuleMeta } from '../core/rules/registry';
-import { mergeSettings, parseSettingsFile, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
+import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
@@ -79,10 +79,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     canShowDocument = !!caps.window?.showDocument?.support;
     workspaceRoots = (params.workspaceFolders ?? []).map((folder) => fileURLToPath(folder.uri));
     if (workspaceRoots.length === 0 && params.rootUri) workspaceRoots = [fileURLToPath(params.rootUri)];
-    const options = (params.initializationOptions ?? {}) as { trusted?: boolean; rules?: unknown };
+    const options = (params.initializationOptions ?? {}) as { trusted?: boolean; rules?: unknown; paths?: unknown };
     // An untrusted workspace may point includes and key paths at anything on this machine.
     if (options.trusted === false) files = createNodeFileAccess({ allowedRoots: workspaceRoots });
-    if (options.rules) editorSettings.set('', { rules: readRuleSeverities(options.rules), ignore: [] });
+    if (options.rules || options.paths) editorSettings.set('', { rules: readRuleSeverities(options.rules), ignore: [], ...editorPaths(options.paths, '') });
     fileSettingsLoaded = loadFileSettings();
     return {
       capabilities: {
@@ -113,7 +113,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         continue;
       }
       try {
-        const { settings, problems } = parseSettingsFile(new TextDecoder().decode(read.bytes));
+        const { settings, problems } = parseSettingsFile(new TextDecoder().decode(read.bytes), root);
         for (const problem of problems) connection.console.warn(`${path}: ${problem.message}`);
         merged.push(settings);
       } catch (error) {
@@ -128,14 +128,25 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     let editor = editorSettings.get(uri) ?? editorSettings.get('');
     if (canConfigure && !editorSettings.has(uri)) {
       try {
-        const section = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'harborAudit' })) as { rules?: unknown } | null;
-        editor = { rules: readRuleSeverities(section?.rules), ignore: [] };
+        const section = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'harborAudit' })) as { rules?: unknown; paths?: unknown } | null;
+        editor = { rules: readRuleSeverities(section?.rules), ignore: [], ...editorPaths(section?.paths, uri) };
         editorSettings.set(uri, editor);
       } catch {
         // A client that says it supports configuration but fails: fall back to the file settings.
       }
     }
     return mergeSettings(fileSettings, editor ?? {});
+  }
+
+  /** `harborAudit.paths`: relative targets are relative to the workspace folder that holds the document. */
+  function editorPaths(value: unknown, uri: string): Pick<AuditSettings, 'paths'> {
+    if (value === undefined || value === null) return {};
+    const path = pathOf(uri);
+    const base = (path && workspaceRoots.find((root) => path.startsWith(root))) ?? workspaceRoots[0] ?? '/';
+    const problems: { message: string }[] = [];
+    const paths = readPathMappings(value, base, problems);
+    for (const problem of problems) connection.console.warn(`harborAudit.paths: ${problem.message}`);
+    return paths.length > 0 ? { paths } : {};
   }
 
   function pathOf(uri: string): string | undefined {
@@ -157,9 +168,9 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const promise = (async () => {
       const settings = await settingsFor(document.uri);
       if (isIgnoredUri(document.uri, settings)) {
-        return { recognition: { kind: 'not-harbor', reason: 'ignored by .harbor-audit.yaml' }, findings: [], dependencies: [], internalErrors: [] } as Analysis;
+        return { recognition: { kind: 'not-harbor', reason: 'ignored by .harbor-audit.yaml' }, findings: [], dependencies: [], unreadablePaths: [], internalErrors: [] } as Analysis;
       }
-      const analysis = await analyzeText({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, { files, settings });
+      const analysis = await analyzeText({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, { files, settings, searchRoots: workspaceRoots });
       for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
       return analysis;
     })();
@@ -330,7 +341,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
     const settings = await settingsFor(document.uri);
-    const result = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, document.offsetAt(params.position), { files, settings });
+    const result = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, document.offsetAt(params.position), { files, settings, searchRoots: workspaceRoots });
     if (!result) return null;
     return { contents: { kind: 'markdown', value: result.markdown }, range: { start: document.positionAt(result.span.start), end: document.positionAt(result.span.end) } };
   });

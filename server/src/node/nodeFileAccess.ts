@@ -16,7 +16,14 @@ export interface NodeFileAccessOptions {
   allowedRoots?: string[];
   /** Upper bound on glob results, against `include /*` style accidents. */
   maxGlobResults?: number;
+  /** How long a folder's file-name index is reused by findByName (the CLI keeps it for the run; the server refreshes it). */
+  nameIndexTtlMs?: number;
 }
+
+/** Folders a name search never enters, and its bounds: a workspace, not a whole disk. */
+const UNSEARCHED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+const NAME_INDEX_MAX_FILES = 50_000;
+const NAME_INDEX_MAX_DEPTH = 16;
 
 /** Resolves a path to where it really is, or undefined when it is (or leads) outside the roots. */
 type Confine = (path: string) => Promise<string | undefined>;
@@ -30,7 +37,28 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
     message: 'it is outside the workspace, and this workspace is not trusted',
   });
 
+  const nameIndexes = new Map<string, { built: number; byName: Promise<Map<string, string[]>> }>();
+  const ttl = options.nameIndexTtlMs ?? 5000;
+  const indexOf = (root: string) => {
+    const cached = nameIndexes.get(root);
+    if (cached && Date.now() - cached.built <= ttl) return cached.byName;
+    const byName = buildNameIndex(root);
+    nameIndexes.set(root, { built: Date.now(), byName });
+    return byName;
+  };
+
   return {
+    async findByName(name, roots) {
+      const found = new Set<string>();
+      for (const root of roots) {
+        // Confined: a root outside the allowed folders is not listed; the walk never follows a symlink.
+        const real = await confine(root);
+        if (real === undefined) continue;
+        for (const path of (await indexOf(real)).get(name) ?? []) found.add(path);
+      }
+      return [...found].sort();
+    },
+
     async readFile(path, { maxBytes }): Promise<ReadResult> {
       const real = await confine(path);
       if (real === undefined) return outside(path);
@@ -85,6 +113,34 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
       }
     },
   };
+}
+
+/** File name to paths, for every regular file under `root` (symlinks are not followed). */
+async function buildNameIndex(root: string): Promise<Map<string, string[]>> {
+  const byName = new Map<string, string[]>();
+  const pending: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
+  let count = 0;
+  while (pending.length > 0 && count < NAME_INDEX_MAX_FILES) {
+    const { dir, depth } = pending.pop()!;
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!UNSEARCHED_DIRS.has(entry.name) && depth < NAME_INDEX_MAX_DEPTH) pending.push({ dir: path, depth: depth + 1 });
+      } else if (entry.isFile()) {
+        const list = byName.get(entry.name);
+        if (list) list.push(path);
+        else byName.set(entry.name, [path]);
+        if (++count >= NAME_INDEX_MAX_FILES) break;
+      }
+    }
+  }
+  return byName;
 }
 
 /** Symlink hops before a path is given up on, as the kernel's ELOOP limit. */

@@ -6,7 +6,7 @@
  * the RFC 7638 thumbprint. Never key material.
  */
 import type { InspectedObject } from '../pki';
-import { collectTlsSites, loadMaterial, type MaterialRef } from '../rules/support/tls-material';
+import { collectTlsSites, loadMaterial, materialEnvironment, unreadableReason, type MaterialRef } from '../rules/support/tls-material';
 import { contains, type HoverProvider } from './hover';
 
 function describe(o: InspectedObject, index: number): string[] {
@@ -26,6 +26,13 @@ function describe(o: InspectedObject, index: number): string[] {
   return lines;
 }
 
+/** `/data/cert: ./cert` for `/data/cert/server.crt`: the folder, mapped to a same-named folder here. */
+function mappingExample(written: string): string {
+  const folder = written.replace(/\\/g, '/').replace(/\/[^/]*$/, '') || '/';
+  const last = folder.split('/').pop() || 'certs';
+  return `${folder}: ./${last}`;
+}
+
 export const keyIdentityHover: HoverProvider = {
   id: 'key-identity',
   appliesTo: ['harbor-yml', 'nginx', 'helm-values', 'kubernetes-tls-secret'],
@@ -35,8 +42,17 @@ export const keyIdentityHover: HoverProvider = {
       for (const ref of [site.cert, site.key]) if (ref && contains(ref.span, context.offset)) target = ref;
     }
     if (!target) return undefined;
-    const loaded = await loadMaterial(context.files, target);
-    const title = target.kind === 'file' ? `\`${target.path}\`` : 'Inline value';
+    const loaded = await loadMaterial(materialEnvironment(context), target);
+    let title = target.kind === 'file' ? `\`${target.path}\`` : 'Inline value';
+    if (loaded.ok && loaded.readFrom) {
+      title += loaded.readFrom.via === 'mapping' ? `, read from \`${loaded.readFrom.path}\` (through \`paths:\`)` : `, read from \`${loaded.readFrom.path}\` (found by name in the workspace, nearest this config)`;
+    }
+    if (!loaded.ok && loaded.problem !== 'decode' && target.kind === 'file') {
+      return {
+        span: target.span,
+        markdown: `${title} could not be read here: ${unreadableReason(loaded)}, so it was not checked. If it is a path on the Harbor or proxy host, map it to a copy here with \`paths:\` in \`.harbor-audit.yaml\` (\`${mappingExample(target.written)}\`), the \`harborAudit.paths\` setting, or \`--path-map\` on the command line.`,
+      };
+    }
     if (!loaded.ok) return { span: target.span, markdown: `${title}: could not be read (${loaded.message}).` };
     const objects = loaded.objects.filter((o) => o.kind !== 'unknown' || o.problem).slice(0, 8);
     if (objects.length === 0) return { span: target.span, markdown: `${title}: no key or certificate found.` };

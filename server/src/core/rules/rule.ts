@@ -4,6 +4,7 @@
  */
 import type { NginxModel } from '../nginx/model';
 import type { LineIndex } from '../text';
+import type { PathMapping } from '../pathMapping';
 import type { FileAccess, FileKind, FixSafety, Recognition, Severity, Span, TextEdit } from '../types';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
 import type { ParsedYaml, YamlMapView } from '../yaml/yamlModel';
@@ -58,6 +59,12 @@ export interface RuleContext {
   lines: LineIndex;
   recognition: Recognition;
   files: FileAccess;
+  /** `paths:` mappings: where key and certificate files named for another host are found here. */
+  pathMappings: readonly PathMapping[];
+  /** Folders searched by name for a missing absolute key or certificate path (workspace folders, the CLI's paths). */
+  searchRoots: readonly string[];
+  /** Records a key or certificate path that cannot be read here: shown in hover and summary, never as a finding. */
+  noteUnreadable(path: { written: string; path: string; reason: string; span: Span }): void;
   /** For fixes that generate a secret; seeded in tests. */
   random: RandomSource;
   yaml?: ParsedYaml;

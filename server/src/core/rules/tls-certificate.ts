@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { chainOrderProblems, type InspectedObject } from '../pki';
 import { handlesOf } from '../pki/inspect';
-import { certificatesOf, collectTlsSites, loadSites, type TlsSite } from './support/tls-material';
+import { certificatesOf, collectTlsSites, keyOf, loadSites, materialEnvironment, noteIfUnreadable, readFromRelated, type LoadedMaterial, type TlsSite, type TlsSiteKind } from './support/tls-material';
 import { defineRule, type RuleContext } from './rule';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -9,6 +9,15 @@ const DAY = 24 * 60 * 60 * 1000;
 export const EXPIRY_WARNING_DAYS = 30;
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
+
+/** What happens when the file a config names holds no usable certificate or key, per place. */
+const UNUSABLE: Record<TlsSiteKind, string> = {
+  nginx: '`nginx -t` fails and nginx does not start',
+  'nginx-proxy': '`nginx -t` fails when it loads the configuration',
+  'harbor-yml': "Harbor's proxy container keeps restarting after ./prepare",
+  'helm-internal-tls': 'the component cannot start its TLS listener',
+  'tls-secret': 'the ingress controller serves its default self-signed certificate instead',
+};
 
 export const tlsCertificate = defineRule({
   meta: {
@@ -20,7 +29,7 @@ export const tlsCertificate = defineRule({
     fixSafety: 'none',
     docs: {
       whatItDoes:
-        'Reads the certificates and keys that harbor.yml (`https.certificate`/`private_key`), nginx (`ssl_certificate`/`ssl_certificate_key`, `proxy_ssl_certificate`), the chart\'s inline `internalTLS.*` material and Kubernetes `kubernetes.io/tls` Secrets name, and reports: a certificate that has expired or is not valid yet (error) or expires within 30 days (warning); a server certificate whose Subject Alternative Names do not cover the harbor.yml `hostname`, the nginx `server_name`, or, for the ingress Secret that chart values name in `expose.tls.secret.secretName` (in the same file), the host of `externalURL` (error; harbor.yml\'s `external_url` is not compared, since with it TLS terminates at a proxy in front; a certificate with no SAN at all is rejected by Go clients whatever its Common Name); a chain file whose certificates are out of order (warning); an RSA key under 2048 bits (warning); and an encrypted private key where nginx has no `ssl_password_file` to open it (error). Paths resolve like the program that reads them; unreadable files are reported by `tls-key-certificate-mismatch`.',
+        'Reads the certificates and keys that harbor.yml (`https.certificate`/`private_key`), nginx (`ssl_certificate`/`ssl_certificate_key`, `proxy_ssl_certificate`), the chart\'s inline `internalTLS.*` material and Kubernetes `kubernetes.io/tls` Secrets name, and reports: a certificate that has expired or is not valid yet (error) or expires within 30 days (warning); a server certificate whose Subject Alternative Names do not cover the harbor.yml `hostname`, the nginx `server_name`, or, for the ingress Secret that chart values name in `expose.tls.secret.secretName` (in the same file), the host of `externalURL` (error; harbor.yml\'s `external_url` is not compared, since with it TLS terminates at a proxy in front; a certificate with no SAN at all is rejected by Go clients whatever its Common Name); a chain file whose certificates are out of order (warning); an RSA key under 2048 bits (warning); and an encrypted private key where nginx has no `ssl_password_file` to open it (error). A file that is read but holds no readable certificate or key (or inline base64 that does not decode) is an error. Paths resolve like the program that reads them, through `paths:` mappings; a file that cannot be read here is not a finding (see `tls-key-certificate-mismatch`).',
       why:
         '`docker login` and `docker pull` fail with `x509: certificate has expired or is not yet valid`, `x509: certificate is valid for harbor.internal, not registry.example.com`, or `x509: certificate relies on legacy Common Name field, use SANs instead`. A chain in the wrong order gives `x509: certificate signed by unknown authority` on clients that do not already hold the intermediate. OpenSSL 3 at security level 2 (Debian, Ubuntu, RHEL 9 defaults) refuses RSA keys under 2048 bits (`ee key too small`). An encrypted key makes nginx ask `Enter PEM pass phrase:` at start and fail with `PEM_read_bio_PrivateKey() failed (SSL: error:...:bad decrypt)`; Harbor\'s installer nginx has no `ssl_password_file`.',
       example: { language: 'nginx', code: 'server {\n    listen 443 ssl;\n    server_name registry.example.com;\n    ssl_certificate     certs/harbor-internal.crt;   # SAN: harbor.internal only\n    ssl_certificate_key certs/harbor-internal.key;\n    location / {\n        proxy_pass http://harbor;\n    }\n}' },
@@ -31,14 +40,20 @@ export const tlsCertificate = defineRule({
     },
   },
   async check(context) {
-    const loaded = await loadSites(context.files, collectTlsSites(context));
+    const loaded = await loadSites(materialEnvironment(context), collectTlsSites(context));
     const now = new Date();
     const reported = new Set<string>();
     const once = (key: string) => (reported.has(key) ? false : (reported.add(key), true));
     for (const { site, cert, key } of loaded) {
+      noteIfUnreadable(context, site, cert);
+      noteIfUnreadable(context, site, key);
+      reportUnusable(context, site, cert, 'certificate', once);
+      reportUnusable(context, site, key, 'private key', once);
       const certs = certificatesOf(cert);
       if (cert && certs.length > 0 && once(`cert:${cert.ref.span.start}:${site.hostnames.map((h) => h.name).join(',')}`)) {
-        checkCertificates(context, site, certs, cert.ref.span, now);
+        const related = readFromRelated(cert);
+        const naming: RuleContext = related.length === 0 ? context : { ...context, report: (r) => context.report({ ...r, related: [...(r.related ?? []), ...related] }) };
+        checkCertificates(naming, site, certs, cert.ref.span, now);
       }
       if (key?.ok && once(`key:${key.ref.span.start}`)) {
         const privateKey = key.objects.find((o) => o.kind === 'private-key');
@@ -46,12 +61,31 @@ export const tlsCertificate = defineRule({
           context.report({
             span: key.ref.span,
             message: encryptedMessage(site),
+            related: readFromRelated(key),
           });
         }
       }
     }
   },
 });
+
+/** A file that was read but holds no certificate (or key) a program could load: a finding, unlike a file that is not here. */
+function reportUnusable(context: RuleContext, site: TlsSite, loaded: LoadedMaterial | undefined, role: 'certificate' | 'private key', once: (key: string) => boolean): void {
+  if (!loaded || !once(`content:${role}:${loaded.ref.span.start}`)) return;
+  let problem: string | undefined;
+  if (!loaded.ok) {
+    if (loaded.problem !== 'decode') return;
+    problem = loaded.message;
+  } else if (role === 'certificate' ? certificatesOf(loaded).length === 0 : !keyOf(loaded)) {
+    problem = loaded.objects.find((o) => o.problem)?.problem ?? `no ${role} found`;
+  }
+  if (!problem) return;
+  context.report({
+    span: loaded.ref.span,
+    message: `The ${role} of ${site.label} holds no readable ${role} (${problem}): ${UNUSABLE[site.kind]}.`,
+    related: readFromRelated(loaded),
+  });
+}
 
 function encryptedMessage(site: TlsSite): string {
   switch (site.kind) {

@@ -1,6 +1,6 @@
 import { matchKeyAndCertificate } from '../pki';
-import { certificatesOf, collectTlsSites, keyOf, loadSites, unreadableMessage, type LoadedMaterial, type TlsSite, type TlsSiteKind } from './support/tls-material';
-import { defineRule, type RuleContext } from './rule';
+import { certificatesOf, collectTlsSites, keyOf, loadSites, materialEnvironment, noteIfUnreadable, readFromRelated, type TlsSiteKind } from './support/tls-material';
+import { defineRule } from './rule';
 
 /** What the user sees when the pair does not match, per place the pair is configured. */
 const SYMPTOM: Record<TlsSiteKind, string> = {
@@ -21,7 +21,7 @@ export const tlsKeyCertificateMismatch = defineRule({
     fixSafety: 'none',
     docs: {
       whatItDoes:
-        "Reads each TLS certificate and private key a config names and checks that the key belongs to the certificate (the first certificate of the file, the leaf). It covers harbor.yml `https.certificate`/`https.private_key` (relative to the harbor.yml's folder), nginx `ssl_certificate`/`ssl_certificate_key` (every pair of a server, paired by position as nginx does, relative to the folder of the main nginx config) and `proxy_ssl_certificate`/`proxy_ssl_certificate_key`, the chart's inline `internalTLS.<component>.crt`/`.key`, and Kubernetes `kubernetes.io/tls` Secrets (`tls.crt`/`tls.key`). RSA, EC, Ed25519 and RSA-PSS keys in PKCS#1, PKCS#8 or SEC1, PEM or DER. A file that is missing, unreadable, not a regular file or over 1 MiB gets an information finding saying it was not checked; a file that holds no readable certificate or key is an error.",
+        "Reads each TLS certificate and private key a config names and checks that the key belongs to the certificate (the first certificate of the file, the leaf). It covers harbor.yml `https.certificate`/`https.private_key` (relative to the harbor.yml's folder), nginx `ssl_certificate`/`ssl_certificate_key` (every pair of a server, paired by position as nginx does, relative to the folder of the main nginx config) and `proxy_ssl_certificate`/`proxy_ssl_certificate_key`, the chart's inline `internalTLS.<component>.crt`/`.key`, and Kubernetes `kubernetes.io/tls` Secrets (`tls.crt`/`tls.key`). RSA, EC, Ed25519 and RSA-PSS keys in PKCS#1, PKCS#8 or SEC1, PEM or DER. A file that cannot be read here (missing, not a regular file, over 1 MiB) is not a finding: configs usually name paths on the Harbor or proxy host. Map them to copies here with `paths:` in `.harbor-audit.yaml` (`/data/cert: ./certs`), the `harborAudit.paths` setting or `--path-map FROM=TO`; an absolute path that is missing is also looked up by name in the workspace and, when one file of that name fits best, that file is read (the finding names it). Paths still unread are listed in the hover of the path and counted in the CLI's summary line. A file that holds no readable certificate or key is reported by `tls-certificate`.",
       why:
         'nginx refuses to start with `SSL_CTX_use_PrivateKey("/etc/cert/server.key") failed (SSL: error:05800074:x509 certificate routines::key values mismatch)`: after a certificate renewal the old key was kept, or the two files come from different requests. In Harbor\'s installer the proxy container then restarts in a loop and the portal and `docker login` are unreachable. A Kubernetes TLS Secret with a mismatched pair makes the ingress controller serve its default certificate, and clients see `x509: certificate signed by unknown authority`.',
       example: { language: 'yaml', code: 'hostname: registry.example.com\nhttps:\n  port: 443\n  certificate: cert/registry.crt   # renewed\n  private_key: cert/registry.key   # still the old key\nharbor_admin_password: Zr7mQ2xLp9WvK4tN\ndata_volume: /data' },
@@ -32,22 +32,15 @@ export const tlsKeyCertificateMismatch = defineRule({
     },
   },
   async check(context) {
-    const loaded = await loadSites(context.files, collectTlsSites(context));
+    const loaded = await loadSites(materialEnvironment(context), collectTlsSites(context));
     const reported = new Set<string>();
     const once = (key: string) => (reported.has(key) ? false : (reported.add(key), true));
     for (const { site, cert, key } of loaded) {
-      reportUnreadable(context, site, cert, 'certificate', once);
-      reportUnreadable(context, site, key, 'private key', once);
+      // A side that cannot be read here is a hover note, not a finding; unparseable content is tls-certificate's.
+      noteIfUnreadable(context, site, cert);
+      noteIfUnreadable(context, site, key);
       const certs = certificatesOf(cert);
       const privateKey = keyOf(key);
-      if (cert?.ok && certs.length === 0 && once(`content:${cert.ref.span.start}`)) {
-        const problem = cert.objects.find((o) => o.problem)?.problem ?? 'no certificate found';
-        context.report({ span: cert.ref.span, message: `The certificate of ${site.label} holds no readable certificate: ${problem}. ${capitalize(SYMPTOM[site.kind].replace(/ with ".*$|: `nginx.*$/, ''))}.` });
-      }
-      if (key?.ok && !privateKey && once(`content:${key.ref.span.start}`)) {
-        const problem = key.objects.find((o) => o.problem)?.problem ?? 'no private key found';
-        context.report({ span: key.ref.span, message: `The private key of ${site.label} holds no readable private key: ${problem}. ${capitalize(SYMPTOM[site.kind].replace(/ with ".*$|: `nginx.*$/, ''))}.` });
-      }
       if (!privateKey || certs.length === 0 || privateKey.problem) continue;
       const result = matchKeyAndCertificate(privateKey, certs);
       if (result.verdict !== 'mismatch') continue;
@@ -57,7 +50,7 @@ export const tlsKeyCertificateMismatch = defineRule({
       context.report({
         span: target.span,
         message: `The private key does not belong to the certificate (${site.label}): ${result.reason}. ${capitalize(SYMPTOM[site.kind])}.`,
-        related: sameFile || site.cert!.span.start === target.span.start ? [] : [{ span: site.cert!.span, message: 'the certificate it is paired with' }],
+        related: [...(sameFile || site.cert!.span.start === target.span.start ? [] : [{ span: site.cert!.span, message: 'the certificate it is paired with' }]), ...readFromRelated(cert, key)],
       });
     }
   },
@@ -65,17 +58,4 @@ export const tlsKeyCertificateMismatch = defineRule({
 
 function capitalize(text: string): string {
   return text.startsWith('nginx') ? text : text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function reportUnreadable(context: RuleContext, site: TlsSite, loaded: LoadedMaterial | undefined, role: string, once: (key: string) => boolean): void {
-  if (!loaded || loaded.ok) return;
-  // Harbor's own nginx names paths inside its container: they need not exist here.
-  if (site.containerPaths && loaded.problem === 'missing') return;
-  if (loaded.problem === 'unsupported') return; // no file system (virtual workspace)
-  if (!once(`read:${loaded.ref.span.start}`)) return;
-  context.report({
-    span: loaded.ref.span,
-    severity: loaded.problem === 'decode' ? 'error' : 'info',
-    message: `${unreadableMessage(loaded, role)}`,
-  });
 }

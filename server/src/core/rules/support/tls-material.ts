@@ -18,8 +18,9 @@
 import { dirname, isAbsolute, join, normalize } from 'node:path/posix';
 import type { NginxDirective } from '../../nginx/ast';
 import { anchorInRoot, childScopes, effectiveDirective, effectiveList, type NginxModel, type Scope } from '../../nginx/model';
+import { readLocated, type PathEnvironment } from '../../pathMapping';
 import { inspectBytes, inspectPem, type InspectedObject } from '../../pki';
-import type { FileAccess, ReadProblem, Span } from '../../types';
+import type { ReadProblem, Span } from '../../types';
 import { isKubernetesTlsSecret } from '../../yaml/harborYaml';
 import { rootMaps, type YamlEntry, type YamlMapView } from '../../yaml/yamlModel';
 import type { RuleContext } from '../rule';
@@ -53,8 +54,8 @@ export interface TlsSite {
 }
 
 export type LoadedMaterial =
-  | { ok: true; objects: InspectedObject[]; ref: MaterialRef }
-  | { ok: false; problem: ReadProblem | 'decode'; message: string; ref: MaterialRef };
+  | { ok: true; objects: InspectedObject[]; ref: MaterialRef; readFrom?: { path: string; via: 'mapping' | 'search' } }
+  | { ok: false; problem: ReadProblem | 'decode'; message: string; ref: MaterialRef; lookedAt?: string; candidates?: string[] };
 
 /** nginx paths that are not files: variables (`$ssl_server_name`), `data:` and `engine:` prefixes. */
 function isDynamicNginxPath(value: string): boolean {
@@ -76,7 +77,12 @@ export function documentDir(context: Pick<RuleContext, 'path' | 'uri' | 'nginx'>
   return path ? dirname(path.replace(/\\/g, '/')) : undefined;
 }
 
-export async function loadMaterial(files: FileAccess, ref: MaterialRef): Promise<LoadedMaterial> {
+/** Where the files a document names are looked for: its file access, `paths:` mappings and search roots. */
+export function materialEnvironment(context: Pick<RuleContext, 'files' | 'pathMappings' | 'searchRoots' | 'path' | 'uri' | 'nginx'>): PathEnvironment {
+  return { files: context.files, mappings: context.pathMappings, searchRoots: context.searchRoots, documentDir: documentDir(context) };
+}
+
+export async function loadMaterial(env: PathEnvironment, ref: MaterialRef): Promise<LoadedMaterial> {
   if (ref.kind === 'inline') {
     if (ref.base64) {
       const compact = ref.text.replace(/\s+/g, '');
@@ -87,23 +93,50 @@ export async function loadMaterial(files: FileAccess, ref: MaterialRef): Promise
   }
   let result;
   try {
-    result = await files.readFile(ref.path, { maxBytes: MAX_TLS_FILE_BYTES });
+    result = await readLocated(env, ref.path, ref.written, MAX_TLS_FILE_BYTES);
   } catch (error) {
     return { ok: false, problem: 'unreadable', message: `it could not be read (${(error as Error)?.message ?? error})`, ref };
   }
-  if (!result.ok) return { ok: false, problem: result.problem, message: result.message, ref };
-  return { ok: true, objects: inspectBytes(result.bytes, { fileName: ref.path }), ref };
+  if (!result.ok) {
+    return { ok: false, problem: result.problem, message: result.message, ref, ...(result.path !== ref.path ? { lookedAt: result.path } : {}), ...(result.candidates ? { candidates: result.candidates } : {}) };
+  }
+  const readFrom = result.via === 'as-written' ? undefined : { path: result.path, via: result.via };
+  return { ok: true, objects: inspectBytes(result.bytes, { fileName: result.path }), ref, ...(readFrom ? { readFrom } : {}) };
 }
 
-/** The clear, informational message for a file that could not be read. */
-export function unreadableMessage(loaded: Extract<LoadedMaterial, { ok: false }>, role: string): string {
-  const ref = loaded.ref;
-  const where = ref.kind === 'file' ? (ref.written === ref.path ? ref.path : `${ref.written} (${ref.path})`) : 'the inline value';
-  // An absolute path usually names the Harbor host's file system: missing here is not missing there.
-  if (loaded.problem === 'missing' && ref.kind === 'file' && ref.written.startsWith('/')) {
-    return `The ${role} ${where} is not on this machine (it may exist only on the Harbor host), so it could not be checked.`;
+/** Why a file could not be read here, as a clause for hovers and the summary. */
+export function unreadableReason(loaded: Extract<LoadedMaterial, { ok: false }>): string {
+  if (loaded.candidates && loaded.candidates.length > 1) {
+    return `it is not on this machine, and ${loaded.candidates.length} files of that name in the workspace fit equally well`;
   }
-  return `The ${role} ${where} could not be checked: ${loaded.message}.`;
+  if (loaded.problem === 'missing') return loaded.lookedAt ? `${loaded.lookedAt} (from \`paths:\`) does not exist` : 'it is not on this machine';
+  return loaded.lookedAt ? `${loaded.lookedAt} (from \`paths:\`): ${loaded.message}` : loaded.message;
+}
+
+/**
+ * A file that cannot be read is not a finding: the config usually names a path
+ * on the Harbor or proxy host. It is recorded for the hover and the summary.
+ * Returns whether the load failed for that reason (a decode failure is the caller's finding).
+ */
+export function noteIfUnreadable(context: Pick<RuleContext, 'noteUnreadable'>, site: TlsSite, loaded: LoadedMaterial | undefined): boolean {
+  if (!loaded || loaded.ok || loaded.problem === 'decode') return false;
+  const ref = loaded.ref;
+  if (ref.kind !== 'file') return true;
+  // Harbor's own nginx names paths inside its container; no file system (virtual workspace) has nothing to say.
+  if ((site.containerPaths && loaded.problem === 'missing') || loaded.problem === 'unsupported') return true;
+  context.noteUnreadable({ written: ref.written, path: loaded.lookedAt ?? ref.path, reason: unreadableReason(loaded), span: ref.span });
+  return true;
+}
+
+/** Related information naming the file that was read for a path, when it is not the path as written. */
+export function readFromRelated(...loaded: (LoadedMaterial | undefined)[]): { file: string; span: Span; text: string; message: string }[] {
+  const related = [];
+  for (const item of loaded) {
+    if (!item?.ok || !item.readFrom || item.ref.kind !== 'file') continue;
+    const how = item.readFrom.via === 'mapping' ? 'mapped with `paths:`' : 'found by name in the workspace, nearest this config';
+    related.push({ file: item.readFrom.path, span: { start: 0, end: 0 }, text: '', message: `read for ${item.ref.written} (${how})` });
+  }
+  return related;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,14 +358,14 @@ function nginxSites(model: NginxModel): TlsSite[] {
 }
 
 /** Loads both sides of each site once. */
-export async function loadSites(files: FileAccess, sites: readonly TlsSite[]): Promise<{ site: TlsSite; cert?: LoadedMaterial; key?: LoadedMaterial }[]> {
+export async function loadSites(env: PathEnvironment, sites: readonly TlsSite[]): Promise<{ site: TlsSite; cert?: LoadedMaterial; key?: LoadedMaterial }[]> {
   const cache = new Map<string, Promise<LoadedMaterial>>();
   const load = (ref: MaterialRef | undefined): Promise<LoadedMaterial> | undefined => {
     if (!ref) return undefined;
-    if (ref.kind === 'inline') return loadMaterial(files, ref);
+    if (ref.kind === 'inline') return loadMaterial(env, ref);
     let pending = cache.get(ref.path);
     if (!pending) {
-      pending = loadMaterial(files, ref);
+      pending = loadMaterial(env, ref);
       cache.set(ref.path, pending);
     }
     return pending.then((loaded) => ({ ...loaded, ref }));
