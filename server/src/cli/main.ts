@@ -133,7 +133,7 @@ async function loadSettings(options: LintOptions, io: CliIo): Promise<{ settings
 
 // Files a folder walk never opens: version control, dependencies, and key or archive formats.
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
-const SKIPPED_EXTENSIONS = /\.(png|jpe?g|gif|svg|ico|gz|tgz|zip|tar|bz2|xz|7z|pem|crt|cer|key|p12|pfx|der|jar|so|dll|exe|bin|pdf|woff2?|ttf|md|json|lock|py|go|js|ts|sh|tf|sql|html|css)$/i;
+const SKIPPED_EXTENSIONS = /\.(png|jpe?g|gif|svg|ico|gz|tgz|zip|tar|bz2|xz|7z|pem|crt|cer|key|p12|pfx|der|jar|so|dll|exe|bin|pdf|woff2?|ttf|md|json|lock|go|js|ts|tf|sql|html|css)$/i;
 const WALK_MAX_BYTES = 2 * 1024 * 1024;
 
 interface Target {

@@ -159,6 +159,10 @@ export async function buildContext(
       dependencies.push(...context.nginx.files.slice(1).map((file) => file.path));
       break;
     }
+    case 'harbor-client':
+      context.script = recognized.script;
+      if (recognized.yaml) context.yaml = recognized.yaml;
+      break;
     case 'not-harbor':
       break;
   }

@@ -7,6 +7,7 @@ import { looksLikeLegacyCfg } from './legacyCfg';
 import type { NginxFile } from './nginx/ast';
 import { classifyNginx } from './nginx/model';
 import { parseNginx } from './nginx/parser';
+import { buildScriptModel, callsHarbor, mightCallHarbor, type ScriptModel } from './scripts/model';
 import type { Recognition } from './types';
 import { isBitnamiValues, isGoharborValues, isKubernetesTlsSecret, locateHelmValues, locateInstallerConfig, type HelmValuesTarget } from './yaml/harborYaml';
 import { parseYaml, rootMaps, type ParsedYaml } from './yaml/yamlModel';
@@ -16,6 +17,7 @@ export interface Recognized {
   yaml?: ParsedYaml;
   helmValues?: HelmValuesTarget[];
   nginx?: NginxFile;
+  script?: ScriptModel;
 }
 
 type Family = 'yaml' | 'nginx' | 'cfg' | 'unknown';
@@ -36,7 +38,10 @@ export function recognize(text: string, name: string): Recognized {
     if (looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
   }
   // A YAML name means YAML; without a telling name, YAML is tried first as it is the stricter reading.
-  if (hinted === 'yaml') return recognizeYaml(text);
+  if (hinted === 'yaml') {
+    const fromYaml = recognizeYaml(text);
+    return fromYaml.recognition.kind === 'not-harbor' ? (recognizeClient(text, name, fromYaml.yaml) ?? fromYaml) : fromYaml;
+  }
   const nginxLike = NGINX_SIGNATURE.test(text);
   if (hinted === 'unknown') {
     const fromYaml = recognizeYaml(text);
@@ -44,8 +49,31 @@ export function recognize(text: string, name: string): Recognized {
   }
   if (nginxLike) return recognizeNginx(text, name);
   if (hinted === 'nginx' && looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
-  return { recognition: { kind: 'not-harbor', reason: 'no Harbor configuration found in this file' } };
+  return recognizeClient(text, name) ?? { recognition: { kind: 'not-harbor', reason: 'no Harbor configuration found in this file' } };
 }
+
+/** Scripts and pipelines that call Harbor; every other file pays one regular-expression test. */
+function recognizeClient(text: string, name: string, yaml?: ParsedYaml): Recognized | undefined {
+  if (!mightCallHarbor(text)) return undefined;
+  const script = buildScriptModel(text, name, yaml);
+  if (!script || !callsHarbor(script)) return undefined;
+  const what = script.requests.length > 0 ? "calls Harbor's API" : 'logs in to Harbor with a robot account';
+  return { script, yaml, recognition: { kind: 'harbor-client', reason: `${FLAVOUR_NAMES[script.flavour]} that ${what}`, detail: script.flavour } };
+}
+
+const FLAVOUR_NAMES: Record<ScriptModel['flavour'], string> = {
+  shell: 'shell script',
+  makefile: 'Makefile',
+  'github-actions': 'GitHub Actions workflow',
+  'gitlab-ci': 'GitLab CI pipeline',
+  jenkinsfile: 'Jenkinsfile',
+  ansible: 'Ansible tasks',
+  compose: 'docker-compose file',
+  'ci-yaml': 'YAML with shell steps',
+  dotenv: '.env file',
+  python: 'Python program',
+  powershell: 'PowerShell script',
+};
 
 function recognizeYaml(text: string): Recognized {
   const yaml = parseYaml(text);

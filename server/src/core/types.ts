@@ -90,6 +90,8 @@ export type FileKind =
   | 'kubernetes-tls-secret'
   | 'harbor-cfg'
   | 'nginx'
+  /** A script, CI pipeline, Ansible task or program that calls Harbor's API or logs in with a robot account. */
+  | 'harbor-client'
   | 'not-harbor';
 
 export interface Recognition {

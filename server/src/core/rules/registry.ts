@@ -33,6 +33,7 @@ import { proxyStreaming } from './proxy-streaming';
 import { proxyTimeouts } from './proxy-timeouts';
 import { registryCredentials } from './registry-credentials';
 import type { InputRule, Rule, RuleMeta } from './rule';
+import { robotApiBearerAuth } from './robot-api-bearer-auth';
 import { secretKey } from './secret-key';
 import { storageRedirect } from './storage-redirect';
 import { tlsCertificate } from './tls-certificate';
@@ -91,6 +92,8 @@ export const allRules: readonly Rule[] = [
   tlsKeyCertificateMismatch,
   tlsCertificate,
   tokenKeyDiffersBetweenNodes,
+  // Scripts and pipelines that call Harbor
+  robotApiBearerAuth,
 ];
 
 /** Rules the facade reports before parsing. */

@@ -10,6 +10,7 @@ import type { HelmValuesTarget } from '../yaml/harborYaml';
 import type { ParsedYaml, YamlMapView } from '../yaml/yamlModel';
 import type { LegacyCfg } from '../legacyCfg';
 import type { RandomSource } from '../secrets';
+import type { ScriptModel } from '../scripts/model';
 
 export interface RuleDocs {
   /** One paragraph: what the rule checks. */
@@ -17,7 +18,7 @@ export interface RuleDocs {
   /** The failure the user sees, in the words of the log line or client error. */
   why: string;
   /** A config that fires, as a fenced code block body. */
-  example: { language: 'yaml' | 'nginx' | 'ini'; code: string };
+  example: { language: 'yaml' | 'nginx' | 'ini' | 'sh' | 'makefile' | 'python' | 'powershell'; code: string };
   /** What to do instead, and what the quick fix does. */
   fix: string;
   /** Versions the rule depends on, where that matters. */
@@ -73,6 +74,8 @@ export interface RuleContext {
   installer?: YamlMapView;
   legacyCfg?: LegacyCfg;
   nginx?: NginxModel;
+  /** Requests, logins and shell code of a Harbor API client (scripts, CI files, Ansible, Python, PowerShell). */
+  script?: ScriptModel;
   report(finding: Report): void;
 }
 
