@@ -8,12 +8,11 @@
 import { dirname } from 'node:path/posix';
 import type { FileAccess } from '../types';
 import type { NginxDirective, NginxFile } from './ast';
+import { classifyNginx, commentsIn, harborServerEvidence, upstreamHostsIn, type NginxRole } from './harborRecognition';
 import { resolveIncludes, type IncludeProblem } from './includes';
 import { spliceIncludes } from './walk';
 
-export { spliceIncludes };
-
-export type NginxRole = 'front' | 'internal' | 'unrelated';
+export { classifyNginx, spliceIncludes, type NginxRole };
 
 /** A level of configuration: the main context, `http`, `server`, `location` or `if`. */
 export interface Scope {
@@ -113,14 +112,15 @@ export function childScopes(scope: Scope, name: string): Scope[] {
 }
 
 function collectServers(root: NginxFile, files: readonly NginxFile[], role: NginxRole): ServerBlock[] {
-  const textOf: TextOf = (path) => files.find((file) => file.path === path)?.text;
+  const upstreamHosts = upstreamHostsIn(files);
+  const commentsOf = commentsIn(files);
   const main = scopeOf(null, null, root.directives);
   // A conf.d file holds bare `server` blocks; nginx.conf holds them inside `http`.
   const serverScopes = [...childScopes(main, 'server'), ...childScopes(main, 'http').flatMap((http) => childScopes(http, 'server'))];
   return serverScopes.map((scope) => {
     const names = ownDirectives(scope, 'server_name').flatMap((d) => d.args.map((a) => a.value));
     const listens = ownDirectives(scope, 'listen').map((d) => d.args.map((a) => a.value));
-    return { scope, names, listens, harbor: role === 'front' && isHarborFrontServer(scope, textOf) };
+    return { scope, names, listens, harbor: role === 'front' && harborServerEvidence(scope.block!, upstreamHosts, commentsOf).harbor };
   });
 }
 
@@ -228,65 +228,6 @@ export function effectiveList(scope: Scope, name: string): { directives: NginxDi
     }
   }
   return { directives: [], level: null, hidden: [] };
-}
-
-/** Harbor's own generated nginx.conf (installer `common/config/nginx`, chart configmap). */
-function isInternalHarborNginx(text: string): boolean {
-  return (
-    /\bupstream\s+core\b/.test(text) &&
-    /\bupstream\s+portal\b/.test(text) &&
-    /location\s+\/service\/notifications\b/.test(text)
-  );
-}
-
-function descendants(scope: Scope): NginxDirective[] {
-  const all: NginxDirective[] = [];
-  const stack = [...scope.directives];
-  while (stack.length > 0) {
-    const directive = stack.pop()!;
-    all.push(directive);
-    if (directive.block) stack.push(...spliceIncludes(directive.block));
-  }
-  return all;
-}
-
-const HARBOR_PREFIXES = ['/service/', '/c/', '/api/'];
-
-/** Text of each parsed file by path, to read a block's own source (comments included). */
-type TextOf = (file: string) => string | undefined;
-
-/** A path such as `harbor/nginx.conf` or `conf.d/harbor.conf`: its proxying servers front Harbor. */
-function pathNamesHarbor(path: string): boolean {
-  return /harbor/i.test(path.split(/[\\/]/).slice(-3).join('/'));
-}
-
-function isHarborFrontServer(scope: Scope, textOf: TextOf): boolean {
-  const inside = descendants(scope);
-  const proxyPasses = inside.filter((d) => d.name === 'proxy_pass');
-  if (proxyPasses.length === 0) return false;
-  if (scope.block && pathNamesHarbor(scope.block.file)) return true;
-  const named = [...scope.directives.filter((d) => d.name === 'server_name'), ...proxyPasses].flatMap((d) => d.args.map((a) => a.value));
-  if (named.some((value) => /harbor/i.test(value))) return true;
-  const prefixes = inside.filter((d) => d.name === 'location').map((d) => locationPattern(d).pattern);
-  if (prefixes.some((p) => p.startsWith('/v2')) && prefixes.some((p) => HARBOR_PREFIXES.some((h) => p.startsWith(h)))) return true;
-  // A comment such as `# Harbor registry` inside the server block counts too.
-  const block = scope.block;
-  const text = block ? textOf(block.file) : undefined;
-  return block !== null && text !== undefined && /harbor/i.test(text.slice(block.span.start, block.span.end));
-}
-
-export function classifyNginx(file: NginxFile): { role: NginxRole; reason: string } {
-  if (isInternalHarborNginx(file.text)) {
-    return { role: 'internal', reason: "Harbor's own nginx.conf (upstreams core and portal)" };
-  }
-  const role: NginxRole = 'front';
-  const main = scopeOf(null, null, file.directives);
-  const servers = [...childScopes(main, 'server'), ...childScopes(main, 'http').flatMap((http) => childScopes(http, 'server'))];
-  const textOf: TextOf = (path) => (path === file.path ? file.text : undefined);
-  if (servers.some((server) => isHarborFrontServer(server, textOf))) {
-    return { role, reason: 'nginx that proxies to Harbor (front proxy)' };
-  }
-  return { role: 'unrelated', reason: 'nginx config with no server that proxies to Harbor' };
 }
 
 /**
