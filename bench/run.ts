@@ -7,6 +7,7 @@ import { analyzeText } from '../server/src/core/languageService';
 import { parseNginx } from '../server/src/core/nginx/parser';
 import { parseYaml } from '../server/src/core/yaml/yamlModel';
 import { generateNginx, generateValues } from './generate';
+import { keystrokeLatency } from './lsp';
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -48,6 +49,38 @@ async function main(): Promise<void> {
   console.log('| input | size | bare parse | full lint | lint / parse | findings |');
   console.log('|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+
+  await nginxScaling(runs);
+  await editorLatency();
+}
+
+/** nginx lint time per 1,000 lines as the file grows: linear code keeps the ratio near 1 (target: 40k within 1.5x of 1k). */
+async function nginxScaling(runs: number): Promise<void> {
+  const sizes = [1000, 5000, 20000, 40000];
+  const perThousand: number[] = [];
+  console.log('');
+  console.log('nginx.conf lint time per 1,000 lines (target: 40,000 lines within 1.5x of 1,000 lines)');
+  console.log('| lines | full lint | per 1,000 lines | vs 1,000 lines |');
+  console.log('|---|---|---|---|');
+  for (const lines of sizes) {
+    const text = generateNginx(lines);
+    // Small inputs are timed in batches so timer resolution and GC pauses average out.
+    const batch = Math.max(1, Math.round(20000 / lines));
+    const ms = (await measure(async () => { for (let i = 0; i < batch; i++) await analyzeText({ uri: 'nginx.conf', text }); }, Math.max(5, Math.round(runs / 2)))) / batch;
+    perThousand.push((ms / lines) * 1000);
+    console.log(`| ${lines.toLocaleString('en')} | ${ms.toFixed(1)} ms | ${perThousand[perThousand.length - 1].toFixed(2)} ms | ${(perThousand[perThousand.length - 1] / perThousand[0]).toFixed(2)}x |`);
+  }
+}
+
+/** Keystroke to pulled diagnostics through `harbor-audit lsp --stdio` (target: p95 <= 150 ms on a 20,000-line nginx.conf). */
+async function editorLatency(): Promise<void> {
+  const keystrokes = Number(process.env.BENCH_KEYSTROKES ?? 40);
+  console.log('');
+  console.log(`Keystroke to pulled diagnostics over stdio, ${keystrokes} keystrokes (target: nginx.conf p95 <= 150 ms)`);
+  console.log('| document | p50 | p95 | diagnostics |');
+  console.log('|---|---|---|---|');
+  const nginx = await keystrokeLatency('nginx.conf', generateNginx(20000), keystrokes, 1);
+  console.log(`| nginx.conf, 20,000 lines | ${nginx.p50.toFixed(0)} ms | ${nginx.p95.toFixed(0)} ms | ${nginx.diagnostics} |`);
 }
 
 main().catch((error) => {

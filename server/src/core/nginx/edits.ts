@@ -66,5 +66,7 @@ export function insertBefore(text: string, directive: NginxDirective, line: stri
 
 /** An edit that sets the directive's first argument. */
 export function replaceFirstArg(directive: NginxDirective, value: string): TextEdit {
+  // `proxy_http_version }1.1;` parses with no argument: write one after the name.
+  if (directive.args.length === 0) return { span: { start: directive.nameSpan.end, end: directive.nameSpan.end }, newText: ` ${value}` };
   return { span: directive.args[0].span, newText: value };
 }

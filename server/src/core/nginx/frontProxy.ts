@@ -7,6 +7,7 @@
  * reads nginx through this module, so inheritance, includes and anchoring are
  * answered one way.
  */
+import type { Report } from '../rules/rule';
 import type { Span, TextEdit } from '../types';
 import type { NginxDirective } from './ast';
 import { eolAt, indentUnit, insertFirstInBlock } from './edits';
@@ -401,12 +402,27 @@ export function anchorFor(nginx: NginxModel, directive: NginxDirective): { ancho
   return { anchor, inThisFile: anchor === directive };
 }
 
-/** Where to report a finding about `directive` in the checked file, or undefined if it is not reachable from it. */
-export function reportSpan(model: NginxModel, directive: NginxDirective, useName = true): Span | undefined {
-  const anchor = anchorInRoot(model, directive);
+export interface Placement {
+  /** In the checked document: the span given for `directive`, or the include line that brings it in. */
+  span: Span;
+  /** Empty in this file; else the directive's own place, so the user can go there. */
+  related: NonNullable<Report['related']>;
+  /** The directive is written in the checked document, so fixes may edit it. */
+  inThisFile: boolean;
+}
+
+/**
+ * Where a finding about `directive` goes in the checked document. Written in
+ * this file: at `span` (default: the directive's head). Spliced in by an
+ * include: on that include line, with the directive's own place as related
+ * information; the caller then offers no edit, since any would hold the other
+ * file's offsets. Undefined when the directive is not reachable from this file.
+ */
+export function placeFinding(nginx: NginxModel, directive: NginxDirective, relatedMessage: string, span: Span = headSpan(directive)): Placement | undefined {
+  const anchor = anchorInRoot(nginx, directive);
   if (!anchor) return undefined;
-  if (anchor !== directive) return anchor.span;
-  return useName ? headSpan(directive) : directive.span;
+  if (anchor === directive) return { span, related: [], inThisFile: true };
+  return { span: anchor.span, related: relatedFor(nginx, directive, relatedMessage), inThisFile: false };
 }
 
 /** Related information pointing at `directive` in whichever file holds it. */

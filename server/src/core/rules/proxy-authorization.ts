@@ -2,7 +2,7 @@ import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, effectiveList, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule, type Report } from './rule';
-import { describeScope, headerState, headerValue, reportSpan, servedLocations } from '../nginx/frontProxy';
+import { describeScope, headerState, headerValue, placeFinding, servedLocations } from '../nginx/frontProxy';
 
 const REQUESTS = [HARBOR_REQUESTS.registryBase, HARBOR_REQUESTS.token, HARBOR_REQUESTS.api, HARBOR_REQUESTS.blobUploadFinish];
 
@@ -43,10 +43,10 @@ export const proxyAuthorization = defineRule({
     const emit = (d: NginxDirective, finding: Omit<Report, 'span'>): void => {
       if (seen.has(d) || d.templated) return;
       seen.add(d);
-      const span = reportSpan(nginx, d, false);
-      if (!span) return;
-      const inFile = d.file === nginx.root.path;
-      report({ span, ...finding, fixes: inFile ? finding.fixes : (finding.fixes ?? []).filter((f) => f.safety === 'display-only') });
+      const placed = placeFinding(nginx, d, `${d.name} is set here`, d.span);
+      if (!placed) return;
+      const related = [...placed.related, ...(finding.related ?? [])];
+      report({ span: placed.span, ...finding, related, fixes: placed.inThisFile ? finding.fixes : (finding.fixes ?? []).filter((f) => f.safety === 'display-only') });
     };
     for (const { server, scope, requests } of servedLocations(nginx, REQUESTS)) {
       const labels = requests.map((r) => r.label).join(', ');

@@ -1,5 +1,5 @@
 import { insertFirstInBlock } from '../nginx/edits';
-import { harborFrontServers, servingFor } from '../nginx/frontProxy';
+import { harborFrontServers, placeFinding, servingFor } from '../nginx/frontProxy';
 import { anchorInRoot, effectiveDirective, HARBOR_REQUESTS, parseNginxSize } from '../nginx/model';
 import type { NginxDirective } from '../nginx/ast';
 import { defineRule } from './rule';
@@ -35,9 +35,12 @@ export const proxyBodySize = defineRule({
       if (!proxyPass) continue;
       const limit = effectiveDirective(location, 'client_max_body_size');
       if (!limit) {
-        const insertion = insertFirstInBlock(text, server.scope.block, ['client_max_body_size 0;']);
+        const placed = placeFinding(nginx, server.scope.block, 'the server that proxies these requests', server.scope.block.nameSpan);
+        if (!placed) continue;
+        const insertion = placed.inThisFile ? insertFirstInBlock(text, server.scope.block, ['client_max_body_size 0;']) : undefined;
         report({
-          span: server.scope.block.nameSpan,
+          span: placed.span,
+          related: placed.related,
           message: `${UPLOAD.label} and the final PUT fail with 413 Request Entity Too Large for any layer over 1 MB: no client_max_body_size is in effect for them, so nginx's default of 1m applies.`,
           fixes: insertion ? [{ title: 'Add "client_max_body_size 0;" to this server (no upload limit, as in Harbor\'s own nginx)', safety: 'safe', edits: [insertion] }] : [],
         });

@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS } from '../nginx/model';
 import { defineRule, type Report } from './rule';
-import { behindTlsTerminator, describeScope, headerState, headerValue, nonDefaultPorts, reportSpan, servedLocations, terminatesTls } from '../nginx/frontProxy';
+import { behindTlsTerminator, describeScope, headerState, headerValue, nonDefaultPorts, placeFinding, servedLocations, terminatesTls } from '../nginx/frontProxy';
 
 const START = HARBOR_REQUESTS.blobUploadStart;
 const FINISH = HARBOR_REQUESTS.blobUploadFinish;
@@ -77,11 +77,12 @@ export const proxyForwardedHost = defineRule({
       for (const finding of findings) {
         if (seen.has(finding.line)) continue;
         seen.add(finding.line);
-        const span = reportSpan(nginx, finding.line, false);
-        if (!span) continue;
-        const inFile = finding.line.file === nginx.root.path;
+        const placed = placeFinding(nginx, finding.line, 'this header line is set here', finding.line.span);
+        if (!placed) continue;
+        const inFile = placed.inThisFile;
         report({
-          span,
+          span: placed.span,
+          related: placed.related,
           severity: finding.severity,
           message: `${FAILS} ${finding.problem}.`,
           fixes:

@@ -13,7 +13,7 @@ import {
   headerState,
   headerValue,
   mapEmptyBranch,
-  reportSpan,
+  placeFinding,
   rootHttpBlock,
   servedLocations,
   sourceOf,
@@ -80,8 +80,8 @@ export const proxyForwardedProto = defineRule({
         if (seen.has(key)) continue;
         seen.add(key);
         const target = state.line ?? state.level?.block ?? server.scope.block!;
-        const span = reportSpan(nginx, target);
-        if (!span) continue;
+        const placed = placeFinding(nginx, target, `the proxy_set_header list of ${where} is here`);
+        if (!placed) continue;
         const hidden = state.hiddenLines;
         const because = state.line
           ? `X-Forwarded-Proto is set to an empty value at ${where}, so nginx does not send it`
@@ -90,10 +90,10 @@ export const proxyForwardedProto = defineRule({
             : `no proxy_set_header X-Forwarded-Proto is in effect at ${where}`;
         const edits = headerFix(nginx, server, state, 'X-Forwarded-Proto', '$scheme');
         report({
-          span,
+          span: placed.span,
           severity,
           message: `${FAILS} ${START.label} gets 202 with an http:// upload Location: this server terminates TLS and proxies to Harbor over http, but ${because}, so Harbor builds the Location with its own scheme, http.${mitigation}`,
-          related: hidden.map((d) => ({ file: d.file, span: d.span, message: `hidden by the proxy_set_header list of ${where}`, text: nginx.files.find((f) => f.path === d.file)?.text })),
+          related: [...placed.related, ...hidden.map((d) => ({ file: d.file, span: d.span, message: `hidden by the proxy_set_header list of ${where}`, text: nginx.files.find((f) => f.path === d.file)?.text }))],
           fixes: edits
             ? [{ title: hidden.length > 0 ? `Copy the hidden Harbor header lines into ${where}, with "proxy_set_header X-Forwarded-Proto $scheme;"` : `Add "proxy_set_header X-Forwarded-Proto $scheme;" to ${where}`, safety: 'safe', edits }]
             : [],
@@ -125,8 +125,8 @@ export const proxyForwardedProto = defineRule({
       }
       if (!problem) continue;
       seen.add(line);
-      const span = reportSpan(nginx, line, false);
-      if (!span) continue;
+      const placedLine = placeFinding(nginx, line, 'X-Forwarded-Proto is set here', line.span);
+      if (!placedLine) continue;
       const fixes: NonNullable<Report['fixes']> = [];
       if (line.file === nginx.root.path && line.args[1]) {
         const existing = existingForwardedProtoMap(server);
@@ -149,7 +149,8 @@ export const proxyForwardedProto = defineRule({
         }
       }
       report({
-        span,
+        span: placedLine.span,
+        related: placedLine.related,
         severity,
         message: `${FAILS} ${START.label} gets 202 with an http:// upload Location: ${problem}.${mitigation}`,
         fixes,

@@ -9,7 +9,7 @@ import {
   headerValue,
   nonDefaultPorts,
   proxyHost,
-  reportSpan,
+  placeFinding,
   servedLocations,
   sourceOf,
   terminatesTls,
@@ -91,15 +91,15 @@ export const proxyHostHeader = defineRule({
       if (seen.has(key)) continue;
       seen.add(key);
       const target = state.line ?? state.level?.block ?? server.scope.block!;
-      const span = reportSpan(nginx, target, !state.line);
-      if (!span) continue;
+      const placed = placeFinding(nginx, target, state.line ? 'this Host line is set here' : `the proxy_set_header list of ${where} is here`, state.line ? target.span : undefined);
+      if (!placed) continue;
       const edits = headerFix(nginx, server, state, 'Host', '$http_host');
       const hidden = state.line ? [] : state.hiddenLines;
       report({
-        span,
+        span: placed.span,
         severity,
         message: `${failure} ${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`,
-        related: hidden.map((d) => ({ file: d.file, span: d.span, message: `hidden by the proxy_set_header list of ${where}`, text: nginx.files.find((f) => f.path === d.file)?.text })),
+        related: [...placed.related, ...hidden.map((d) => ({ file: d.file, span: d.span, message: `hidden by the proxy_set_header list of ${where}`, text: nginx.files.find((f) => f.path === d.file)?.text }))],
         fixes: edits
           ? [{ title: state.line ? 'Send Host $http_host (the host:port the client used)' : hidden.length > 0 || state.hiddenList.length > 0 ? `Copy the hidden Harbor header lines into ${where}, with "proxy_set_header Host $http_host;"` : `Add "proxy_set_header Host $http_host;" to ${where}`, safety: 'safe', edits }]
           : [],

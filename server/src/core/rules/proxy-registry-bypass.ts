@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
 import { findAll } from '../nginx/walk';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, isRegistryHost, parseProxyTarget, upstreamMembers } from '../nginx/frontProxy';
+import { anchorFor, harborFrontServers, isRegistryHost, parseProxyTarget, relatedFor, upstreamMembers } from '../nginx/frontProxy';
 
 export const proxyRegistryBypass = defineRule({
   meta: {
@@ -40,6 +40,7 @@ export const proxyRegistryBypass = defineRule({
         const where = member ? `${pass.args[0].value} (upstream server ${member.host}${member.port ? `:${member.port}` : ''})` : pass.args[0].value;
         report({
           span: anchored.inThisFile ? pass.span : anchored.anchor.span,
+          related: anchored.inThisFile ? [] : relatedFor(nginx, pass, 'proxy_pass to the registry is set here'),
           message: `proxy_pass to ${where} goes straight to Harbor's registry and around core: pushes and pulls get 401 Unauthorized, or skip Harbor's token check, project permissions and quotas. Proxy to Harbor's nginx or to core instead.`,
           fixes: [{ title: "Proxy to Harbor's nginx or core instead of the registry", safety: 'display-only', edits: [] }],
         });

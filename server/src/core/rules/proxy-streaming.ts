@@ -3,7 +3,7 @@ import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
 import { insertBefore, replaceFirstArg } from '../nginx/edits';
-import { anchorFor, editableScope, insertIntoBlock, relatedFor, uploadLocations } from '../nginx/frontProxy';
+import { anchorFor, editableScope, insertIntoBlock, placeFinding, relatedFor, uploadLocations } from '../nginx/frontProxy';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 
@@ -94,8 +94,11 @@ export const proxyStreaming = defineRule({
         const insert = target ? insertIntoBlock(text, target, lines) : undefined;
         if (insert) edits.push(insert);
         const fixable = insert !== undefined && (is11 || !httpVersion || httpVersion.file === nginx.root.path);
+        const placed = placeFinding(nginx, anchor, 'the block that serves these requests', anchor.nameSpan);
+        if (!placed) continue;
         report({
-          span: anchor.nameSpan,
+          span: placed.span,
+          related: placed.related,
           message: `${UPLOAD.label} is buffered: no proxy_request_buffering is in effect, so nginx's default (on) writes each whole layer to disk before Harbor gets it; large pushes need that much free space and end in 504 Gateway Timeout or "unexpected EOF".`,
           fixes: fixable ? [{ title: `Add ${lines.join(' ')} here (as in Harbor's own nginx)`, safety: 'safe', edits }] : [],
         });

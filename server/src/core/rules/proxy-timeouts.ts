@@ -2,7 +2,7 @@ import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, HARBOR_REQUESTS, parseNginxTime } from '../nginx/model';
 import { defineRule } from './rule';
 import { replaceFirstArg } from '../nginx/edits';
-import { anchorFor, editableScope, insertIntoBlock, relatedFor, uploadLocations } from '../nginx/frontProxy';
+import { anchorFor, editableScope, insertIntoBlock, placeFinding, relatedFor, uploadLocations } from '../nginx/frontProxy';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 /** Harbor's own nginx sets 900 on /v2/. */
@@ -59,9 +59,12 @@ export const proxyTimeouts = defineRule({
       const anchor = target?.block ?? server.scope.block!;
       if (reported.has(anchor)) continue;
       reported.add(anchor);
+      const placed = placeFinding(nginx, anchor, 'the block that serves these requests', anchor.nameSpan);
+      if (!placed) continue;
       const insert = target ? insertIntoBlock(text, target, missing.map((name) => `${name} 900;`)) : undefined;
       report({
-        span: anchor.nameSpan,
+        span: placed.span,
+        related: placed.related,
         message: `${UPLOAD.label} and the final PUT of a large layer end in 504 Gateway Timeout when Harbor is silent for more than 60 seconds: no ${missing.join(' or ')} is in effect there, so nginx's default of 60s applies (Harbor's own nginx uses 900 on /v2/).`,
         fixes: insert ? [{ title: `Add ${missing.map((name) => `${name} 900;`).join(' ')} here (as in Harbor's own nginx)`, safety: 'safe', edits: [insert] }] : [],
       });
