@@ -5,7 +5,7 @@ import type { FileAccess } from '../types';
 import { locateInstallerConfig } from '../yaml/harborYaml';
 import { parseYaml, type YamlEntry } from '../yaml/yamlModel';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, parseProxyTarget, upstreamMembers } from '../nginx/frontProxy';
+import { anchorFor, harborFrontServers, parseProxyTarget, relatedFor, upstreamMembers } from '../nginx/frontProxy';
 
 interface InstallerHttps {
   path: string;
@@ -111,7 +111,7 @@ export const httpsRedirectLoop = defineRule({
         report({
           span: anchored.inThisFile ? pass.span : anchored.anchor.span,
           message: `${pass.args[0].value}${members.length > 0 ? ` (upstream server ${redirecting.host}:${redirecting.port})` : ''} is Harbor's HTTP port, which only redirects (308 to https://$host:${installer.httpsPort}) because harbor.yml enables https: browsers loop with too many redirects and docker is sent around this proxy. Remove harbor.yml's https block (TLS at this proxy, external_url https://...) or proxy to Harbor's HTTPS port.`,
-          related: [{ file: installer.path, span: installer.httpsKey.keySpan, message: 'https is enabled here', text: installer.text }],
+          related: [...(anchored.inThisFile ? [] : relatedFor(nginx, pass, 'this proxy_pass is here')), { file: installer.path, span: installer.httpsKey.keySpan, message: 'https is enabled here', text: installer.text }],
           fixes: anchored.inThisFile && replacement ? [{ title: `Proxy to Harbor's HTTPS port: ${replacement}`, safety: 'unsafe', edits: [{ span: pass.args[0].span, newText: replacement }] }] : [],
         });
       }

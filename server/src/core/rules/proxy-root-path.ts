@@ -1,7 +1,7 @@
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS, locationFor } from '../nginx/model';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, parseProxyTarget, proxyPassOf, subPathMounts } from '../nginx/frontProxy';
+import { anchorFor, harborFrontServers, parseProxyTarget, proxyPassOf, relatedFor, subPathMounts } from '../nginx/frontProxy';
 
 export const proxyRootPath = defineRule({
   meta: {
@@ -39,6 +39,7 @@ export const proxyRootPath = defineRule({
         if (!anchored) continue;
         report({
           span: anchored.inThisFile ? (mount.directive.name === 'location' ? mount.directive.nameSpan : mount.directive.span) : anchored.anchor.span,
+          related: anchored.inThisFile ? [] : relatedFor(nginx, mount.directive, `Harbor is mounted under ${mount.prefix} here`),
           message: `Harbor is served under ${mount.prefix} here, but it only works at the root of a domain: docker requests /v2/ and gets 404, and the token realm /service/token and the portal's /api/ and /c/ calls miss the prefix.`,
           fixes: [{ title: 'Serve Harbor at the root of its own host name (server_name harbor.example.com; location / { proxy_pass ...; })', safety: 'display-only', edits: [] }],
         });

@@ -2,7 +2,7 @@ import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS, locationFor, type HarborRequest, type Scope } from '../nginx/model';
 import { findAll } from '../nginx/walk';
 import { defineRule } from './rule';
-import { anchorFor, harborFrontServers, isRegistryHost, own, parseProxyTarget, proxyPassOf, subPathMounts } from '../nginx/frontProxy';
+import { anchorFor, harborFrontServers, isRegistryHost, own, parseProxyTarget, proxyPassOf, relatedFor, subPathMounts } from '../nginx/frontProxy';
 
 /** The requests that must reach core, and what breaks without them. */
 const PROBES: { request: HarborRequest; breaks: string }[] = [
@@ -92,6 +92,7 @@ export const proxyRoutes = defineRule({
         const span = anchored.inThisFile ? (anchor === server.scope.block || anchor.name === 'location' ? anchor.nameSpan : anchor.span) : anchored.anchor.span;
         report({
           span,
+          related: anchored.inThisFile ? [] : relatedFor(nginx, anchor, `this ${anchor.name} is here`),
           message: `${entry.requests.join(', ')} ${entry.requests.length === 1 ? 'never reaches Harbor: in this server it' : 'never reach Harbor: in this server each'} ${entry.what}. So ${[...new Set(entry.breaks)].join('; ')}.`,
           fixes: [{ title: 'Route /v2/, /service/, /api/ and /c/ to Harbor core (or everything with location / to Harbor\'s nginx)', safety: 'display-only', edits: [] }],
         });
