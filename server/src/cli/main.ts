@@ -19,6 +19,7 @@ import type { Severity } from '../core/types';
 import { startStdioServer } from '../lsp/main';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { formatJson, formatSarif, formatText, type FileReport } from './formats';
+import { EXPLAIN_USAGE, runExplainCommand } from './explain';
 import { KEYS_USAGE, runKeysCommand } from './keys';
 
 export const VERSION = '0.1.0';
@@ -39,6 +40,7 @@ const USAGE = `Usage:
   harbor-audit lsp --stdio                 start the language server (for any LSP editor)
   harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
 ${KEYS_USAGE}
+${EXPLAIN_USAGE}
 
 Lints Harbor Helm values, harbor.yml, harbor.cfg and nginx configs, recognised by content.
 Folders are searched recursively. --path-map /data/cert=./certs reads key and certificate
@@ -52,6 +54,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'lsp') return await startLanguageServer(rest);
     if (command === 'nginx-json') return await nginxJson(rest, io);
     if (command === 'keys') return await runKeysCommand(rest, io);
+    if (command === 'explain') {
+      return await runExplainCommand(rest, { ...io, stdin: process.stdin }, async (paths) => (await auditPaths({ format: 'text', failOn: 'error', paths, pathMaps: [] }, io)).reports);
+    }
     if (command === '--help' || command === '-h' || command === 'help') {
       io.stdout(USAGE + '\n');
       return 0;
@@ -182,8 +187,17 @@ async function collectTargets(paths: string[], io: CliIo, settings: AuditSetting
   return targets.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
 }
 
-async function lint(argv: string[], io: CliIo): Promise<number> {
-  const options = parseLintArgs(argv);
+interface Audit {
+  reports: FileReport[];
+  checked: number;
+  internalError: boolean;
+  explicitUnreadable: boolean;
+  /** Key and certificate paths that could not be read here (the summary line counts them). */
+  unreadablePaths: Set<string>;
+}
+
+/** Lints every Harbor config under the given paths: the loop behind both `lint` and `explain`. */
+async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
   const loaded = await loadSettings(options, io);
   const { root } = loaded;
   const settings = withPathMaps(loaded.settings, options.pathMaps, io.cwd);
@@ -194,31 +208,33 @@ async function lint(argv: string[], io: CliIo): Promise<number> {
     const absolute = resolve(io.cwd, path);
     return (await fs.stat(absolute)).isDirectory() ? absolute : dirname(absolute);
   }));
-  const unreadablePaths = new Set<string>();
-  const reports: FileReport[] = [];
-  let checked = 0;
-  let internalError = false;
-  let explicitUnreadable = false;
+  const audit: Audit = { reports: [], checked: 0, internalError: false, explicitUnreadable: false, unreadablePaths: new Set() };
   for (const target of targets) {
     const read = await files.readFile(target.absolute, { maxBytes: target.explicit ? MAX_DOCUMENT_CHARS : WALK_MAX_BYTES });
     if (!read.ok) {
       // Inside a folder, what cannot be a config is passed over; a file named on the command line gets a message.
       if (target.explicit) {
         io.stderr(`harbor-audit: ${target.display}: not checked: ${read.message}\n`);
-        explicitUnreadable = true;
+        audit.explicitUnreadable = true;
       }
       continue;
     }
     if (!target.explicit && decodeBytes(read.bytes.subarray(0, 8192)).problem?.kind === 'binary') continue;
     const analysis = await analyzeBytes({ uri: target.display, path: target.absolute, bytes: read.bytes }, { files, settings, searchRoots });
-    for (const unreadable of analysis.unreadablePaths) unreadablePaths.add(unreadable.path);
+    for (const unreadable of analysis.unreadablePaths) audit.unreadablePaths.add(unreadable.path);
     for (const failure of analysis.internalErrors) {
-      internalError = true;
+      audit.internalError = true;
       io.stderr(`harbor-audit: internal error in rule ${failure.ruleId} on ${target.display}: ${failure.message}\n`);
     }
-    if (analysis.recognition.kind !== 'not-harbor' || analysis.findings.length > 0) checked++;
-    if (analysis.findings.length > 0) reports.push({ file: target.display, findings: analysis.findings });
+    if (analysis.recognition.kind !== 'not-harbor' || analysis.findings.length > 0) audit.checked++;
+    if (analysis.findings.length > 0) audit.reports.push({ file: target.display, findings: analysis.findings });
   }
+  return audit;
+}
+
+async function lint(argv: string[], io: CliIo): Promise<number> {
+  const options = parseLintArgs(argv);
+  const { reports, checked, internalError, explicitUnreadable, unreadablePaths } = await auditPaths(options, io);
   if (options.format === 'json') io.stdout(formatJson(reports));
   else if (options.format === 'sarif') io.stdout(formatSarif(reports, VERSION));
   else io.stdout(formatText(reports, checked, unreadablePaths.size));
