@@ -7,7 +7,7 @@
 import { parseLogLine } from './entry';
 import { maskSecrets } from './mask';
 import { SEQUENCE_SIGNATURES, SequenceTracker, type LineRef } from './sequences';
-import { SIGNATURES } from './signatures';
+import { SIGNATURE_HINT, SIGNATURE_STATUSES, SIGNATURES } from './signatures';
 
 export interface Incident {
   signature: string;
@@ -29,6 +29,8 @@ export const MAX_LINES_PER_INCIDENT = 20;
 const MAX_EXCERPT = 240;
 /** Longer lines are cut before parsing: no signature needs more, and a pathological line must stay cheap. */
 const MAX_LINE_CHARS = 16_384;
+/** An access-log request (`"GET /v2/ HTTP/1.1" 401 `) or a registry request line with its status. */
+const REQUEST_WITH_STATUS = /" \d{3} |http\.response\.status=/;
 const CORE_START = /initializing configurations\.\.\.|Version: v?\d[\w.-]*, Git commit/;
 
 export class LogExplainer {
@@ -41,11 +43,13 @@ export class LogExplainer {
   add(file: string, line: number, rawText: string): void {
     this.linesRead++;
     const text = rawText.length > MAX_LINE_CHARS ? rawText.slice(0, MAX_LINE_CHARS) : rawText;
-    if (text.trim() === '') return;
+    // Most lines of a busy log are neither a request with a status nor a line a signature names: one test each passes them over.
+    if (!SIGNATURE_HINT.test(text) && !REQUEST_WITH_STATUS.test(text) && !CORE_START.test(text)) return;
     const entry = parseLogLine(text);
     const at = { file, line };
     if (CORE_START.test(entry.message)) this.coreStart ??= at;
-    for (const signature of SIGNATURES) {
+    const candidate = SIGNATURE_HINT.test(entry.message) || (entry.http?.status !== undefined && SIGNATURE_STATUSES.has(entry.http.status));
+    for (const signature of candidate ? SIGNATURES : []) {
       const match = signature.match(entry);
       if (!match) continue;
       if (signature.id === 'token-verification-error' && !this.coreStart && !this.incidents.has(signature.id)) this.verificationBeforeStart = true;

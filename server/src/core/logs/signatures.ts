@@ -31,6 +31,13 @@ const V2_PATH = /^\/v2\//;
 const when = (test: boolean): SignatureMatch | undefined => (test ? {} : undefined);
 const says = (pattern: RegExp) => (entry: LogEntry) => when(pattern.test(entry.message));
 
+/**
+ * Words one of the signatures below needs, or an HTTP status one of them reads: a line with
+ * neither is passed over with one regular-expression test (most lines of a busy log).
+ */
+export const SIGNATURE_HINT = /untrusted key|verification error|decode bearer token|HARBOR_ADMIN_PASSWORD|password authentication failed|key values mismatch|CSRF|unexpected EOF|411 Length|413 Request|too large body|login attempt|unauthorized to access|HTTP response to HTTPS|x509:/i;
+export const SIGNATURE_STATUSES: ReadonlySet<number> = new Set([401, 411, 413, 499, 504]);
+
 export const SIGNATURES: readonly Signature[] = [
   {
     id: 'untrusted-token-key',
