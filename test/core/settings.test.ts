@@ -13,12 +13,21 @@ describe('.harbor-audit.yaml', () => {
     const { settings, problems } = parseSettingsFile('rule:\n  x: 1\nrules:\n  a: loud\n  b: error\nignore: nope\n');
     assert.deepEqual(settings, { rules: { b: 'error' }, ignore: [] });
     assert.deepEqual(problems.map((p) => p.message), [
-      'unknown key `rule` (expected `rules`, `ignore` or `paths`)',
+      'unknown key `rule` (expected one of `rules`, `ignore`, `paths`, `chartVersion`, `harborVersion`)',
       'rule `a`: `loud` is not one of off, hint, info, warning, error',
       '`ignore` must be a list of globs',
     ]);
     assert.equal(parseSettingsFile('rules: [').problems.length, 1);
     assert.deepEqual(parseSettingsFile('').settings, { rules: {}, ignore: [] });
+  });
+
+  it('reads the chart and Harbor versions the files are for', () => {
+    const { settings, problems } = parseSettingsFile('chartVersion: 1.13.0\nharborVersion: 2.9\n');
+    assert.deepEqual(problems, []);
+    assert.equal(settings.chartVersion, '1.13.0');
+    assert.equal(settings.harborVersion, '2.9');
+    assert.equal(parseSettingsFile('chartVersion: [1]\n').problems[0].message, '`chartVersion` must be a version such as 1.13.0');
+    assert.equal(mergeSettings(settings, { rules: {} }).chartVersion, '1.13.0');
   });
 
   it('lets a rule id win over its catalog id, and later sources win', () => {

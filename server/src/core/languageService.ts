@@ -3,6 +3,7 @@
  * come through here: a document in, recognition and findings out. Pure: file
  * access is injected, nothing here knows about LSP or `fs`.
  */
+import { completionsAt, type CompletionEntry } from './completion';
 import { decodeBytes } from './decode';
 import { parseLegacyCfg } from './legacyCfg';
 import { buildNginxModel } from './nginx/model';
@@ -17,6 +18,7 @@ import { defaultSettings, effectiveSeverity, type AuditSettings } from './settin
 import { findSuppressions, isSuppressed } from './suppression';
 import { LineIndex } from './text';
 import { noFileAccess, type FileAccess, type Finding, type Recognition, type UnreadablePath } from './types';
+import { versionsFor } from './versions';
 import { locateHelmValues, locateInstallerConfig } from './yaml/harborYaml';
 import { parseYaml } from './yaml/yamlModel';
 
@@ -166,6 +168,7 @@ export async function buildContext(
     case 'not-harbor':
       break;
   }
+  dependencies.push(...(await versionsFor(context, options.settings)));
   return { context, dependencies };
 }
 
@@ -183,6 +186,13 @@ export async function hoverAt(input: DocumentInput, offset: number, options: Ana
     }
   }
   return undefined;
+}
+
+/** Keys and values the version of this file accepts at an offset (chart values and harbor.yml). */
+export async function completionAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}): Promise<CompletionEntry[]> {
+  if (input.text.length > Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS)) return [];
+  const { context } = await buildContext(input, options);
+  return completionsAt(context, offset);
 }
 
 function toFinding(

@@ -14,6 +14,10 @@ export interface AuditSettings {
   ignore: string[];
   /** `paths:`: where files that configs name on another host are found here. */
   paths?: PathMapping[];
+  /** The goharbor chart version (or range) values are for, when the files do not say. */
+  chartVersion?: string;
+  /** The Harbor version harbor.yml / harbor.cfg are for (and the chart's appVersion), when the files do not say. */
+  harborVersion?: string;
 }
 
 export const defaultSettings: AuditSettings = { rules: {}, ignore: [] };
@@ -45,11 +49,18 @@ export function parseSettingsFile(text: string, baseDir = '/'): { settings: Audi
     return { settings: { ...defaultSettings }, problems: [{ message: 'expected a mapping with `rules` and `ignore`' }] };
   }
   const record = data as Record<string, unknown>;
+  const known = ['rules', 'ignore', 'paths', 'chartVersion', 'harborVersion'];
   for (const key of Object.keys(record)) {
-    if (key !== 'rules' && key !== 'ignore' && key !== 'paths') problems.push({ message: `unknown key \`${key}\` (expected \`rules\`, \`ignore\` or \`paths\`)` });
+    if (!known.includes(key)) problems.push({ message: `unknown key \`${key}\` (expected one of ${known.map((k) => `\`${k}\``).join(', ')})` });
   }
   const settings: AuditSettings = { rules: readRuleSeverities(record.rules, problems), ignore: readIgnore(record.ignore, problems) };
   if (record.paths !== undefined && record.paths !== null) settings.paths = readPathMappings(record.paths, baseDir, problems);
+  for (const key of ['chartVersion', 'harborVersion'] as const) {
+    const value = record[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'string' || typeof value === 'number') settings[key] = String(value);
+    else problems.push({ message: `\`${key}\` must be a version such as 1.13.0` });
+  }
   return { settings, problems };
 }
 
@@ -95,6 +106,8 @@ export function mergeSettings(...sources: Partial<AuditSettings>[]): AuditSettin
     Object.assign(merged.rules, source.rules ?? {});
     merged.ignore.push(...(source.ignore ?? []));
     if (source.paths?.length) merged.paths = [...(merged.paths ?? []), ...source.paths];
+    if (source.chartVersion) merged.chartVersion = source.chartVersion;
+    if (source.harborVersion) merged.harborVersion = source.harborVersion;
   }
   return merged;
 }

@@ -11,6 +11,7 @@ import type { ParsedYaml, YamlMapView } from '../yaml/yamlModel';
 import type { LegacyCfg } from '../legacyCfg';
 import type { RandomSource } from '../secrets';
 import type { ScriptModel } from '../scripts/model';
+import type { DetectedVersion } from '../versions';
 
 export interface RuleDocs {
   /** One paragraph: what the rule checks. */
@@ -73,6 +74,8 @@ export interface RuleContext {
   helmValues: HelmValuesTarget[];
   installer?: YamlMapView;
   legacyCfg?: LegacyCfg;
+  /** The installer version harbor.yml / harbor.cfg is for (the newest when the file does not say). */
+  installerVersion?: DetectedVersion;
   nginx?: NginxModel;
   /** Requests, logins and shell code of a Harbor API client (scripts, CI files, Ansible, Python, PowerShell). */
   script?: ScriptModel;

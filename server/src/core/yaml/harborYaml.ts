@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar } from 'yaml';
 import type { LineIndex } from '../text';
+import type { DetectedVersion } from '../versions';
 import type { ParsedYaml } from './yamlModel';
 import { parseEmbeddedYaml, rootMaps, YamlMapView } from './yamlModel';
 
@@ -15,8 +16,13 @@ export interface HelmValuesTarget {
   /** The YAML the values were parsed from: the document itself, or a string embedded in it. */
   yaml: ParsedYaml;
   location: ValuesLocation;
-  /** The chart version, where the file names it (Argo `targetRevision`, Flux `version`). */
+  /**
+   * The chart version or range: as the file names it (Argo `targetRevision`, Flux `version`), else as a
+   * comment, the wrapper's Chart.yaml or the settings name it (filled in by the analysis, see versions.ts).
+   */
   chartVersion?: string;
+  /** The version whose keys and defaults apply (set by the analysis; the newest when none is named). */
+  version?: DetectedVersion;
 }
 
 // Keys that only the goharbor chart's values have; Bitnami's chart uses other names.
