@@ -43,6 +43,7 @@ import { tokenKeyDiffersBetweenNodes } from './token-key-differs-between-nodes';
 import { tokenKeyFormat } from './token-key-format';
 import { tokenKeyNotShared } from './token-key-not-shared';
 import { tokenKeyPair } from './token-key-pair';
+import { unknownKey } from './unknown-key';
 import { yamlSyntax } from './yaml-syntax';
 
 /** Rules that read a parsed model, in the order they run. */
@@ -51,6 +52,8 @@ export const allRules: readonly Rule[] = [
   yamlSyntax,
   nginxSyntax,
   nginxInclude,
+  // Chart values, harbor.yml and harbor.cfg: the keys themselves
+  unknownKey,
   // Chart values, harbor.yml and harbor.cfg: credentials
   defaultAdminPassword,
   tokenKeyPair,
