@@ -209,7 +209,10 @@ describe('hover', () => {
       assert.deepEqual(hover.range, { start: { line: 3, character: 0 }, end: { line: 3, character: 9 } });
       const nested = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 4 } })) as { contents: { value: string } };
       assert.match(nested.contents.value, /genCA/);
-      const none = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } });
+      // Every other key: the key model's description, default and version (see keys-completion.test.ts).
+      const plain = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } })) as { contents: { value: string } };
+      assert.match(plain.contents.value, /\*\*`expose\.type`\*\*/);
+      const none = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 10 } });
       assert.equal(none, null);
     } finally {
       await client.shutdown();

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeAction,
   CodeActionKind,
+  CompletionItemKind,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
   DocumentDiagnosticReportKind,
@@ -24,7 +25,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
-import { analyzeText, hoverAt, type Analysis } from '../core/languageService';
+import { analyzeText, completionAt, hoverAt, type Analysis } from '../core/languageService';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
@@ -90,6 +91,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false, identifier: 'harbor-audit' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         hoverProvider: true,
+        completionProvider: { triggerCharacters: [' '], resolveProvider: false },
         executeCommandProvider: { commands: ['harborAudit.showRuleDocs', 'harborAudit.showGuidance', ...KEY_COMMANDS] },
       },
       serverInfo: { name: 'harbor-audit', version: '0.1.0' },
@@ -344,6 +346,31 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const result = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, document.offsetAt(params.position), { files, settings, searchRoots: workspaceRoots });
     if (!result) return null;
     return { contents: { kind: 'markdown', value: result.markdown }, range: { start: document.positionAt(result.span.start), end: document.positionAt(result.span.end) } };
+  });
+
+  connection.onCompletion(async (params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const settings = await settingsFor(document.uri);
+    const offset = document.offsetAt(params.position);
+    const text = document.getText();
+    const entries = await completionAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, { files, settings });
+    if (entries.length === 0) return null;
+    // Replace what was typed of the key or value so far.
+    const typed = /[^\s:]*$/.exec(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset))![0];
+    const range = { start: document.positionAt(offset - typed.length), end: params.position };
+    return {
+      isIncomplete: false,
+      items: entries.map((entry) => ({
+        label: entry.label,
+        kind: entry.kind === 'section' ? CompletionItemKind.Module : entry.kind === 'value' ? CompletionItemKind.EnumMember : CompletionItemKind.Property,
+        detail: entry.detail,
+        documentation: entry.documentation ? { kind: 'markdown' as const, value: entry.documentation } : undefined,
+        sortText: entry.sortText,
+        filterText: entry.label,
+        textEdit: { range, newText: entry.insertText },
+      })),
+    };
   });
 
   connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {

@@ -4,6 +4,7 @@ import { existingSecretKeysHover } from './existing-secret-keys';
 import type { HoverProvider } from './hover';
 import { inlinePemHover } from './inline-pem';
 import { keyIdentityHover } from './key-identity';
+import { keyModelHover } from './key-model';
 import { nginxDirectivesHover } from './nginx-directives';
 
 export const hoverProviders: readonly HoverProvider[] = [
@@ -12,4 +13,6 @@ export const hoverProviders: readonly HoverProvider[] = [
   keyIdentityHover,
   inlinePemHover,
   nginxDirectivesHover,
+  // Last: every other key of the chart values or harbor.yml.
+  keyModelHover,
 ];
