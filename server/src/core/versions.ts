@@ -309,3 +309,18 @@ export async function versionsFor(context: RuleContext, settings?: AuditSettings
   if (unique.length > 0) context.recognition = { ...context.recognition, reason: `${context.recognition.reason}; ${unique.join('; ')}` };
   return read;
 }
+
+/**
+ * Whether the chart version some values are for reads a key: true or false when
+ * the file, its folder or the settings named the version; undefined otherwise
+ * (rules then keep the claim that holds for the newest chart).
+ */
+export function chartReads(target: { version?: DetectedVersion }, path: string): boolean | undefined {
+  if (!target.version?.known || target.version.kind !== 'chart') return undefined;
+  return chartKeys().keys(target.version.model).known(path);
+}
+
+/** `chart 1.4` for messages, from the detected version. */
+export function chartName(target: { version?: DetectedVersion; chartVersion?: string }): string {
+  return `chart ${target.chartVersion ?? (target.version ? minorOf(target.version.model) : '')}`.trim();
+}

@@ -1,4 +1,5 @@
 import { defineRule } from './rule';
+import { chartName, chartReads } from '../versions';
 import { exposeSettings } from './support/chartExpose';
 
 export const exposeAutoCert = defineRule({
@@ -17,25 +18,35 @@ export const exposeAutoCert = defineRule({
       example: { language: 'yaml', code: 'expose:\n  type: ingress\n  tls:\n    enabled: true\n    certSource: auto\n  ingress:\n    hosts:\n      core: harbor.example.com\nexternalURL: https://harbor.example.com' },
       fix:
         'Use `certSource: secret` with `expose.tls.secret.secretName` naming a TLS Secret you manage (for example with a cert-manager `Certificate`), or `certSource: none` when the ingress controller\'s default certificate serves the host. No automatic edit: the Secret has to exist first.',
-      versions: 'All chart versions read. Values from older charts that name `expose.tls.secretName` instead of `certSource` are not reported. For `clusterIP`/`nodePort`/`loadBalancer` the chart also requires `expose.tls.auto.commonName` with `auto`.',
+      versions: 'All chart versions. Charts before 1.5 have no `certSource`: when the chart version is known to be one of them, an empty `expose.tls.secretName` is what makes the chart generate the certificate; values that name `expose.tls.secretName` are not reported. For `clusterIP`/`nodePort`/`loadBalancer` the chart also requires `expose.tls.auto.commonName` with `auto`.',
       evidence: ['harbor-helm templates/ingress/secret.yaml, templates/nginx/secret.yaml (genCA, genSignedCert)', 'goharbor/website docs/administration/upgrade/helm-upgrade.md', 'harbor-helm values.yaml:19'],
     },
   },
   check(context) {
-    for (const { values } of context.helmValues) {
+    for (const target of context.helmValues) {
+      const { values } = target;
       const expose = exposeSettings(values);
       if (!expose.configured || !expose.tlsEnabled || expose.tlsEnabled.value !== true) continue;
-      // Older charts used expose.tls.secretName instead of certSource.
-      if (!expose.certSource?.explicit && values.isSet('expose.tls.secretName')) continue;
-      if (expose.certSource?.value !== 'auto') continue;
-      const span = expose.certSource.entry?.valueSpan ?? values.get('expose.tls')?.keySpan ?? values.get('expose')!.keySpan;
-      const how = expose.certSource.explicit ? 'expose.tls.certSource is auto' : "expose.tls.certSource is not set, so the chart's default auto applies";
+      // Charts before 1.5 have no certSource: an empty expose.tls.secretName makes them generate the certificate.
+      const beforeCertSource = chartReads(target, 'expose.tls.certSource') === false;
+      if ((beforeCertSource || !expose.certSource?.explicit) && values.isSet('expose.tls.secretName')) continue;
+      if (!beforeCertSource && expose.certSource?.value !== 'auto') continue;
+      const span = (beforeCertSource ? values.get('expose.tls.secretName')?.keySpan : expose.certSource?.entry?.valueSpan) ?? values.get('expose.tls')?.keySpan ?? values.get('expose')!.keySpan;
+      const how = beforeCertSource
+        ? `expose.tls.secretName is empty, so ${chartName(target)} generates the certificate`
+        : expose.certSource!.explicit
+          ? 'expose.tls.certSource is auto'
+          : "expose.tls.certSource is not set, so the chart's default auto applies";
       const certManager = (values.getMap('expose.ingress.annotations')?.keys() ?? []).some((key) => /^cert-?manager\.(io|k8s\.io)\/|^kubernetes\.io\/tls-acme$/.test(key));
       const extra = certManager && expose.type?.value === 'ingress' ? ' The cert-manager annotation makes cert-manager write the same Secret, so the two overwrite each other; certSource: secret with the Secret cert-manager owns avoids that.' : '';
       context.report({
         span,
         message: `${how}: every helm upgrade (and every Argo CD/Flux sync) generates a new self-signed CA, so clients that trust the old one fail with "x509: certificate signed by unknown authority" on docker login/pull, and the certificate expires after 365 days.${extra}`,
-        fixes: [{ title: 'Use certSource: secret with a Secret you manage (for example from cert-manager), then set expose.tls.secret.secretName', safety: 'display-only', edits: [] }],
+        fixes: [
+          beforeCertSource
+            ? { title: 'Set expose.tls.secretName to a TLS Secret you manage (for example from cert-manager)', safety: 'display-only', edits: [] }
+            : { title: 'Use certSource: secret with a Secret you manage (for example from cert-manager), then set expose.tls.secret.secretName', safety: 'display-only', edits: [] },
+        ],
       });
     }
   },

@@ -1,4 +1,5 @@
 import { defineRule } from './rule';
+import { chartName, chartReads } from '../versions';
 import { chartVersionVs, gitOpsName, REGENERABLE_SECRETS, valuesAnchor } from './support/token-credentials';
 
 /** What each regenerated value is, and what to put in the Secret that replaces it. */
@@ -40,20 +41,29 @@ export const gitopsRandomValues = defineRule({
       // Flux has cluster access: lookup keeps the values from chart 1.14 on (assumed when the version is open).
       const lookupWorks = target.location === 'flux' && chartVersionVs(target.chartVersion, 1, 14) !== 'below';
       if (lookupWorks) continue;
-      const missing = REGENERABLE_SECRETS.filter(({ path, alternative }) => !values.isSet(path) && !values.isSet(alternative));
+      // Only what this chart version generates; the existingSecret alternatives came with chart 1.10-1.14.
+      const generated = REGENERABLE_SECRETS.filter(({ path }) => chartReads(target, path) !== false || (path === 'registry.credentials.htpasswdString' && chartReads(target, 'registry.credentials.password') !== false));
+      const missing = generated.filter(({ path, alternative }) => !values.isSet(path) && !values.isSet(alternative));
       if (missing.length === 0) continue;
-      const list = missing.map(({ path, alternative }) => `${path} (${FIELDS[path].what}; or ${alternative} with ${FIELDS[path].secretKey})`);
+      const list = missing.map(({ path, alternative }) =>
+        chartReads(target, alternative) === false
+          ? `${path} (${FIELDS[path].what}; ${chartName(target)} has no ${alternative}, so set the value itself or upgrade)`
+          : `${path} (${FIELDS[path].what}; or ${alternative} with ${FIELDS[path].secretKey})`,
+      );
+      const withSecret = missing.filter(({ alternative }) => chartReads(target, alternative) !== false);
       const when = target.location === 'argo' ? 'on every sync' : `on every upgrade (chart ${target.chartVersion} predates the \`lookup\` of chart 1.14)`;
       context.report({
         span: valuesAnchor(values),
         message: `These values are rendered by ${gitOpsName(target)}, and the chart generates new random values ${when} for: ${list.join('; ')}. The Secret changes each time, pods restart through \`checksum/secret\`, and core and jobservice can briefly disagree (\`401\` between components).`,
-        fixes: [
-          {
-            title: `Keep ${missing.map((m) => m.path).join(', ')} in Secrets from your secret manager and name them with ${missing.map((m) => m.alternative).join(', ')}`,
-            safety: 'display-only',
-            edits: [],
-          },
-        ],
+        fixes: withSecret.length > 0
+          ? [
+              {
+                title: `Keep ${withSecret.map((m) => m.path).join(', ')} in Secrets from your secret manager and name them with ${withSecret.map((m) => m.alternative).join(', ')}`,
+                safety: 'display-only',
+                edits: [],
+              },
+            ]
+          : [{ title: `Set ${missing.map((m) => m.path).join(', ')} to stable values from your secret manager (${chartName(target)} cannot read them from a Secret)`, safety: 'display-only', edits: [] }],
       });
     }
   },

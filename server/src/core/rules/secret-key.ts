@@ -1,4 +1,5 @@
 import type { HelmValuesTarget } from '../yaml/harborYaml';
+import { chartName, chartReads } from '../versions';
 import { defineRule, type RuleContext } from './rule';
 import { findManifest, secretManifests } from './support/secretManifests';
 import { valuesMayComeFromElsewhere } from './support/valuesSources';
@@ -16,6 +17,14 @@ const NEW_INSTALL = guidance(
   'Before the first install: put a 16-character key in a Secret (key "secretKey", no trailing newline) and name it with existingSecretSecretKey. On an existing install keep the key; rotating it means re-entering every stored credential',
 );
 
+/** Chart 1.0-1.9 cannot read the key from a Secret (existingSecretSecretKey came with 1.10): the guidance says so. */
+function guidanceFor(target: HelmValuesTarget, fix: typeof NEW_INSTALL): typeof NEW_INSTALL {
+  if (chartReads(target, 'existingSecretSecretKey') !== false) return fix;
+  return fix === SET_VALID
+    ? guidance(`Set secretKey to a 16-character key (${chartName(target)} has no existingSecretSecretKey; it came with chart 1.10)`)
+    : guidance(`Before the first install: set secretKey to your own 16-character key (${chartName(target)} has no existingSecretSecretKey). On an existing install keep the key; rotating it means re-entering every stored credential`);
+}
+
 export const secretKey = defineRule({
   meta: {
     id: 'secret-key',
@@ -32,7 +41,7 @@ export const secretKey = defineRule({
       example: { language: 'yaml', code: 'externalURL: https://harbor.example.com\nexistingSecretAdminPassword: harbor-admin\nsecretKey: not-a-secure-key' },
       fix:
         'There is no automatic fix, only guidance: any edit to an installed Harbor\'s secretKey loses every stored credential. For a new install, create a Secret with a 16-character key named `secretKey` (`kubectl create secret generic harbor-secret-key --from-literal=secretKey=$(openssl rand -hex 8)`) and set `existingSecretSecretKey` to its name. On an existing install with the default key, plan the rotation: change the key, then re-enter the OIDC client secret, LDAP bind password, replication endpoint and scanner credentials, and have OIDC users regenerate their CLI secrets.',
-      versions: 'All chart versions. `existingSecretSecretKey` exists since goharbor/harbor-helm 1.7 (Harbor 2.3).',
+      versions: 'All chart versions. `existingSecretSecretKey` exists since goharbor/harbor-helm 1.10 (Harbor 2.6); for an older chart version the guidance says to set `secretKey` itself.',
       evidence: [
         'goharbor/harbor src/common/utils/encrypt.go:96-160 (AES-CFB), src/lib/encrypt/keyprovider.go',
         'goharbor/harbor-helm values.yaml:385-388, templates/core/core-dpl.yaml:206-215',
@@ -49,7 +58,8 @@ export const secretKey = defineRule({
 
 function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: ReturnType<typeof secretManifests>): void {
   const { values } = target;
-  if (values.isSet('existingSecretSecretKey')) {
+  // Chart 1.0-1.9 ignore existingSecretSecretKey (unknown-key says so) and use secretKey.
+  if (values.isSet('existingSecretSecretKey') && chartReads(target, 'existingSecretSecretKey') !== false) {
     const name = values.literalString('existingSecretSecretKey');
     const stored = name ? findManifest(manifests, name.value)?.keys?.find((key) => key.key === 'secretKey') : undefined;
     if (stored?.plain !== undefined) {
@@ -60,7 +70,7 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
           span: stored.entry.valueSpan,
           severity: aesAccepts(length) ? 'warning' : 'error',
           message: `The secretKey in Secret "${name!.value}" (existingSecretSecretKey) is ${length} bytes, not 16: ${lengthConsequence(length)}${newline} ${aesAccepts(length) ? NEVER_CHANGE : NOTHING_STORED}`,
-          fixes: [aesAccepts(length) ? NEW_INSTALL : SET_VALID],
+          fixes: [guidanceFor(target, aesAccepts(length) ? NEW_INSTALL : SET_VALID)],
         });
       }
     }
@@ -73,8 +83,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
     const firstKey = values.entries()[0];
     context.report({
       span: firstKey ? firstKey.keySpan : values.span,
-      message: `These values set neither secretKey nor existingSecretSecretKey, so the chart's published default ${CHART_DEFAULT_SECRET_KEY} encrypts stored credentials: anyone with a database backup can decrypt replication, OIDC and scanner secrets. ${NEVER_CHANGE}`,
-      fixes: [NEW_INSTALL],
+      message: `${values.isSet('existingSecretSecretKey') ? `C${chartName(target).slice(1)} ignores existingSecretSecretKey and these values set no secretKey` : 'These values set neither secretKey nor existingSecretSecretKey'}, so the chart's published default ${CHART_DEFAULT_SECRET_KEY} encrypts stored credentials: anyone with a database backup can decrypt replication, OIDC and scanner secrets. ${NEVER_CHANGE}`,
+      fixes: [guidanceFor(target, NEW_INSTALL)],
     });
     return;
   }
@@ -85,7 +95,7 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
     context.report({
       span: entry.valueSpan,
       message: `secretKey is the chart's published default ${CHART_DEFAULT_SECRET_KEY}: anyone with a database backup can decrypt the stored replication, OIDC and scanner credentials. ${NEVER_CHANGE}`,
-      fixes: [NEW_INSTALL],
+      fixes: [guidanceFor(target, NEW_INSTALL)],
     });
     return;
   }
@@ -98,7 +108,7 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
       value === ''
         ? `secretKey is empty and no existingSecretSecretKey is set: core gets an empty encryption key, so saving a replication endpoint, OIDC settings or a scanner fails with crypto/aes: invalid key size 0. ${NOTHING_STORED}`
         : `secretKey is ${length} bytes; the chart requires 16 ("Must be a string of 16 chars"): ${lengthConsequence(length)} ${aesAccepts(length) ? NEVER_CHANGE : NOTHING_STORED}`,
-    fixes: [aesAccepts(length) ? NEW_INSTALL : SET_VALID],
+    fixes: [guidanceFor(target, aesAccepts(length) ? NEW_INSTALL : SET_VALID)],
   });
 }
 
