@@ -381,7 +381,10 @@ export function subPathMounts(server: Scope): SubPathMount[] {
       if ((modifier === '' || modifier === '^~') && pattern.startsWith('/') && !isHarborPath(pattern)) {
         const pass = directive.block.filter((d) => d.name === 'proxy_pass').pop();
         const target = pass ? parseProxyTarget(pass.args[0]?.value ?? '') : undefined;
-        if (pass && target && !target.variable && target.path !== undefined && !target.path.startsWith(pattern.replace(/\/$/, '')) && (/harbor/i.test(pattern) || /harbor/i.test(target.host))) {
+        // The prefix is stripped (`proxy_pass http://harbor/;`) or passed on (`proxy_pass http://harbor;`, Harbor then gets
+        // `/harbor/v2/`): either way Harbor is not at the root. A stripped prefix counts when it or the target names Harbor.
+        const stripped = target !== undefined && target.path !== undefined && !target.path.startsWith(pattern.replace(/\/$/, ''));
+        if (pass && target && !target.variable && (/harbor/i.test(pattern) || (stripped && /harbor/i.test(target.host)))) {
           mounts.push({ directive, prefix: pattern });
           continue;
         }

@@ -13,7 +13,7 @@ export const proxyRootPath = defineRule({
     fixSafety: 'display-only',
     docs: {
       whatItDoes:
-        'Reports a front nginx that serves Harbor only under a prefix: a `location /harbor/` whose `proxy_pass` URI strips the prefix (`proxy_pass http://harbor/;`), or a `rewrite ^/harbor/(.*) /$1`, while `/v2/` itself does not reach Harbor. Only prefixes or upstreams that name Harbor count, so other applications sharing the server are left alone.',
+        'Reports a front nginx that serves Harbor only under a prefix: a `location /harbor` or `/harbor/` that proxies, whether its `proxy_pass` URI strips the prefix (`proxy_pass http://harbor/;`) or passes it on (`proxy_pass http://harbor;`, so Harbor receives `/harbor/v2/`), or a `rewrite ^/harbor/(.*) /$1`, while `/v2/` itself does not reach Harbor. Only prefixes that name Harbor (or stripped prefixes whose upstream names Harbor) count, so other applications sharing the server are left alone.',
       why:
         'Harbor must sit at the root of its domain. docker always talks to `https://<host>/v2/`, and Harbor answers with absolute paths: the token realm `https://<host>/service/token`, upload `Location`s under `/v2/`, portal calls to `/api/` and `/c/`. Under a sub-path `docker login` gets `404 Not Found` from `/v2/`, and the portal loads without styles or logs in against the wrong URL. harbor-helm: "the url must be a domain root… harbor-helm doesn\'t support running on a path".',
       example: { language: 'nginx', code: 'server {\n    listen 443 ssl;\n    server_name apps.example.com;\n    client_max_body_size 0;\n    location /harbor/ {\n        proxy_pass http://harbor/;\n    }\n}' },
