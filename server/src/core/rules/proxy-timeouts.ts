@@ -49,7 +49,7 @@ export const proxyTimeouts = defineRule({
         if (!anchored) continue;
         report({
           span: anchored.inThisFile ? directive.span : anchored.anchor.span,
-          message: `${UPLOAD.label} and the final PUT of a large layer end in 504 Gateway Timeout when Harbor is silent for more than ${value}: ${name} ${value} is in effect there (Harbor's own nginx uses 900 on /v2/).`,
+          message: `${UPLOAD.label} and the final PUT of a large layer end in 504 Gateway Timeout when Harbor is silent for more than ${spokenSeconds(seconds)}: ${name} ${value} is in effect there (Harbor's own nginx uses 900 on /v2/).`,
           related: anchored.inThisFile ? [] : relatedFor(nginx, directive, `${name} ${value} is set here`),
           fixes: anchored.inThisFile && directive.args.length === 1 ? [{ title: `Set ${name} to 900 (as in Harbor's own nginx)`, safety: 'safe', edits: [replaceFirstArg(directive, '900')] }] : [],
         });
@@ -71,3 +71,9 @@ export const proxyTimeouts = defineRule({
     }
   },
 });
+
+/** A timeout as people say it (`300` and `5m` are both "5 minutes"), so a bare number never reads as a count. */
+function spokenSeconds(seconds: number): string {
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
