@@ -1,6 +1,6 @@
 /**
  * Secrets stay secret: values from the user's file never reach a message,
- * a related-location message or a fix title. One case per leak found in review.
+ * its detail, a related-location message or a fix title. One case per leak found in review.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import type { Finding } from '../server/src/core/types';
 const SECRET = 'Zq9Secr3tValue';
 
 function visibleText(findings: Finding[]): string {
-  return findings.flatMap((f) => [f.message, ...f.related.map((r) => r.message), ...f.fixes.map((x) => x.title)]).join('\n');
+  return findings.flatMap((f) => [f.message, f.detail ?? '', ...f.related.map((r) => r.message), ...f.fixes.map((x) => x.title)]).join('\n');
 }
 
 describe('no secret value in what users see', () => {

@@ -30,6 +30,7 @@ function describeFinding(finding: Finding): string {
   const { start, end } = finding.range;
   const lines = [`${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1} ${finding.severity} ${finding.ruleId}${finding.catalogId ? ` (${finding.catalogId})` : ''}`, `  ${portable(finding.message)}`];
   for (const related of finding.related) lines.push(`  related ${related.file.replace(/^.*\/test\/fixtures\//, '')}:${related.range.start.line + 1}: ${related.message}`);
+  if (finding.detail) lines.push(...portable(finding.detail).split('\n').map((line) => (line ? `  | ${line}` : '  |')));
   return lines.join('\n');
 }
 

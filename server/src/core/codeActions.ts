@@ -1,6 +1,7 @@
 /**
- * The actions offered for a finding, computed without LSP: the rule's fixes,
- * "disable for this line" (merged into a comment already above the line),
+ * The actions offered for a finding, computed without LSP: the rule's fixes
+ * that edit something (display-only guidance is in the finding's detail, not a
+ * menu entry that does nothing), "disable for this line" (merged into a comment already above the line),
  * "disable for this file", "show documentation", and fix-all for safe fixes.
  */
 import { findSuppressions, targetLine } from './suppression';
@@ -10,7 +11,7 @@ import type { Finding, FixSafety, TextEdit } from './types';
 export type ActionKind = 'quickfix' | 'source.fixAll.harborAudit';
 
 export interface ActionCommand {
-  command: 'harborAudit.showRuleDocs' | 'harborAudit.showGuidance';
+  command: 'harborAudit.showRuleDocs';
   arguments: string[];
 }
 
@@ -24,17 +25,15 @@ export interface Action {
   safety?: FixSafety;
 }
 
-const SAFETY_SUFFIX: Record<FixSafety, string> = { safe: '', unsafe: ' (unsafe)', 'display-only': '' };
+/** First, because menus cut long titles at the end. */
+const SAFETY_PREFIX: Record<FixSafety, string> = { safe: '', unsafe: '(unsafe) ', 'display-only': '' };
 
 export function actionsForFinding(text: string, finding: Finding): Action[] {
   const lines = new LineIndex(text);
   const actions: Action[] = [];
   finding.fixes.forEach((fix, index) => {
-    if (fix.safety === 'display-only' || fix.edits.length === 0) {
-      actions.push({ title: fix.title, kind: 'quickfix', finding, safety: fix.safety, command: { command: 'harborAudit.showGuidance', arguments: [finding.ruleId, fix.title] } });
-    } else {
-      actions.push({ title: fix.title + SAFETY_SUFFIX[fix.safety], kind: 'quickfix', finding, edits: fix.edits, safety: fix.safety, isPreferred: index === 0 && fix.safety === 'safe' });
-    }
+    if (fix.safety === 'display-only' || fix.edits.length === 0) return;
+    actions.push({ title: SAFETY_PREFIX[fix.safety] + fix.title, kind: 'quickfix', finding, edits: fix.edits, safety: fix.safety, isPreferred: index === 0 && fix.safety === 'safe' });
   });
   actions.push({ title: `Disable ${finding.ruleId} for this line`, kind: 'quickfix', finding, edits: [disableForLine(text, lines, finding)] });
   actions.push({ title: `Disable ${finding.ruleId} for this file`, kind: 'quickfix', finding, edits: [disableForFile(text, lines, finding.ruleId)] });

@@ -210,7 +210,7 @@ function toFinding(
     catalogId: rule.meta.catalogId,
     severity,
     message: report.message,
-    ...(report.detail ? { detail: report.detail } : {}),
+    ...detailOf(report),
     span: report.span,
     range: lines.rangeOf(report.span),
     related: (report.related ?? []).map((related) => {
@@ -223,6 +223,18 @@ function toFinding(
     }),
     fixes: (report.fixes ?? []).map((fix) => ({ title: fix.title, safety: fix.safety, edits: fix.edits })),
   };
+}
+
+/**
+ * The finding's markdown detail. Display-only fixes are guidance, not edits: the
+ * editor offers no code action for them, so their text is part of the detail.
+ */
+function detailOf(report: Report): { detail?: string } {
+  const fixes = report.fixes ?? [];
+  const guidance = fixes.filter((fix) => fix.safety === 'display-only').map((fix) => `**What to do:** ${fix.title}.${fix.note ? ` ${fix.note}` : ''}`);
+  const notes = fixes.filter((fix) => fix.safety !== 'display-only' && fix.note).map((fix) => `**Quick fix "${fix.title}"** (${fix.safety}): ${fix.note}`);
+  const parts = [report.detail, ...guidance, ...notes].filter((part): part is string => !!part);
+  return parts.length > 0 ? { detail: parts.join('\n\n') } : {};
 }
 
 function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: InputRule, message: string, options: AnalyzeOptions): Analysis {

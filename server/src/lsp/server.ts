@@ -25,6 +25,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
+import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { analyzeText, completionAt, hoverAt, type Analysis } from '../core/languageService';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
@@ -92,7 +93,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         hoverProvider: true,
         completionProvider: { triggerCharacters: [' '], resolveProvider: false },
-        executeCommandProvider: { commands: ['harborAudit.showRuleDocs', 'harborAudit.showGuidance', ...KEY_COMMANDS] },
+        executeCommandProvider: { commands: ['harborAudit.showRuleDocs', ...KEY_COMMANDS] },
       },
       serverInfo: { name: 'harbor-audit', version: '0.1.0' },
     };
@@ -343,7 +344,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
     const settings = await settingsFor(document.uri);
-    const result = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, document.offsetAt(params.position), { files, settings, searchRoots: workspaceRoots });
+    const offset = document.offsetAt(params.position);
+    const analysis = await analysisOf(document);
+    const provided = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, offset, { files, settings, searchRoots: workspaceRoots });
+    const result = combineHovers(findingsHover(analysis.findings, offset, docsUri), provided);
     if (!result) return null;
     return { contents: { kind: 'markdown', value: result.markdown }, range: { start: document.positionAt(result.span.start), end: document.positionAt(result.span.end) } };
   });
@@ -385,10 +389,6 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       }
       connection.window.showInformationMessage(`${meta.id}: ${meta.title}. ${meta.docs.fix} Docs: ${docsUri(meta.id)}`);
       return { shown: false, uri: docsUri(meta.id) };
-    }
-    if (command === 'harborAudit.showGuidance') {
-      connection.window.showInformationMessage(`${meta.id}: ${String(args[1] ?? '')}. ${meta.docs.fix}`);
-      return { shown: true };
     }
     throw new ResponseError(-32601, `unknown command ${command}`);
   });

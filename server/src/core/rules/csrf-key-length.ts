@@ -50,7 +50,8 @@ function checkKey(context: RuleContext, { values, chartVersion }: HelmValuesTarg
         : 'Harbor ≤2.12 gives each core pod its own random key instead (portal actions fail at random with "CSRF token invalid" as soon as there are two replicas), and Harbor ≥2.13 fails every portal POST, PUT and DELETE ("invalid CSRF key length from the environment")';
   context.report({
     span: entry.valueSpan,
-    message: `core.xsrfKey is ${length} characters, not 32: ${consequence}.`,
+    message: `core.xsrfKey is ${length} characters, not 32: ${strict === false ? 'portal actions fail at random with "CSRF token invalid"' : 'portal actions fail ("invalid CSRF key length" from Harbor 2.13)'}`,
+    detail: `core.xsrfKey is ${length} characters, not 32: ${consequence}.`,
     fixes: [{ title: 'Replace with a generated 32-character key', safety: 'safe', edits: [replaceScalar(entry, generatePassword(context.random, 32))] }],
   });
 }

@@ -38,10 +38,12 @@ export const defaultAdminPassword = defineRule({
       if (password?.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
         context.report({
           span: password.entry.valueSpan,
-          message: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+          message: "harbor_admin_password is Harbor's published default: anyone can log in as admin",
+          detail: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
           fixes: [
             {
-              title: 'Replace with a generated password (takes effect on first install only)',
+              title: 'Replace with a generated password',
+              note: 'It takes effect on the first install only.',
               safety: 'unsafe',
               edits: [replaceScalar(password.entry, generatePassword(context.random))],
             },
@@ -53,10 +55,12 @@ export const defaultAdminPassword = defineRule({
     if (cfgEntry?.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
       context.report({
         span: cfgEntry.valueSpan,
-        message: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+        message: "harbor_admin_password is Harbor's published default: anyone can log in as admin",
+        detail: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
         fixes: [
           {
-            title: 'Replace with a generated password (takes effect on first install only)',
+            title: 'Replace with a generated password',
+              note: 'It takes effect on the first install only.',
             safety: 'unsafe',
             edits: [{ span: cfgEntry.valueSpan, newText: generatePassword(context.random) }],
           },
@@ -71,7 +75,8 @@ function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
   // The chart skips harborAdminPassword entirely when an existing Secret is named.
   if (values.isSet('existingSecretAdminPassword')) return;
   const useSecret = {
-    title: `Read the admin password from Secret "${SECRET_NAME}" (create it first, with key HARBOR_ADMIN_PASSWORD)`,
+    title: `Read the admin password from Secret "${SECRET_NAME}"`,
+    note: 'Create the Secret first, with key HARBOR_ADMIN_PASSWORD.',
     safety: 'unsafe' as const,
   };
   const password = values.get('harborAdminPassword');
@@ -81,7 +86,8 @@ function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
     const firstKey = values.entries()[0];
     context.report({
       span: firstKey ? firstKey.keySpan : values.span,
-      message: `These values set neither harborAdminPassword nor existingSecretAdminPassword, so the chart's default admin password ${HARBOR_DEFAULT_ADMIN_PASSWORD} applies and anyone can log in as admin. ${FIRST_START_ONLY}`,
+      message: "Neither harborAdminPassword nor existingSecretAdminPassword is set: the published default applies, anyone can log in as admin",
+      detail: `These values set neither harborAdminPassword nor existingSecretAdminPassword, so the chart's default admin password ${HARBOR_DEFAULT_ADMIN_PASSWORD} applies and anyone can log in as admin. ${FIRST_START_ONLY}`,
       fixes: [{ ...useSecret, edits: [insertFirstInMap(context.lines, values, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }],
     });
     return;
@@ -89,7 +95,8 @@ function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
   if (!password.generated && password.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
     context.report({
       span: password.valueSpan,
-      message: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+      message: "harborAdminPassword is Harbor's published default: anyone can log in as admin",
+      detail: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
       fixes: [{ ...useSecret, edits: [replaceEntry(context.lines, password, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }],
     });
   }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { generatePassword } from '../secrets';
 import type { TextEdit } from '../types';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
@@ -20,7 +21,8 @@ const alterFirst = (where: string) => ({
   safety: 'display-only' as const,
   edits: [] as TextEdit[],
 });
-const GENERATE_TITLE = 'Replace with a generated password (only before the database is first initialised)';
+const GENERATE_TITLE = 'Replace with a generated password';
+const GENERATE_NOTE = 'Only before the database is first initialised: it applies the password only then.';
 
 export const defaultDatabasePassword = defineRule({
   meta: {
@@ -62,10 +64,11 @@ function checkHelmValues(context: RuleContext, { values }: HelmValuesTarget): vo
     if (!password || password.generated || password.value !== CHART_INTERNAL_DB_PASSWORD) return;
     context.report({
       span: password.valueSpan,
-      message: `database.internal.password is the chart's published default ${CHART_INTERNAL_DB_PASSWORD}: anything in the cluster that reaches the harbor-database Service can log in as postgres. ${INIT_ONLY}`,
+      message: "database.internal.password is the chart's published default: anything in the cluster can log in to the database as postgres",
+      detail: `database.internal.password is the chart's published default ${CHART_INTERNAL_DB_PASSWORD}: anything in the cluster that reaches the harbor-database Service can log in as postgres. ${INIT_ONLY}`,
       fixes: [
         alterFirst('the harbor-database pod (psql -U postgres)'),
-        { title: GENERATE_TITLE, safety: 'unsafe', edits: [replaceScalar(password, generatePassword(context.random))] },
+        { title: GENERATE_TITLE, note: GENERATE_NOTE, safety: 'unsafe', edits: [replaceScalar(password, generatePassword(context.random))] },
       ],
     });
     return;
@@ -79,10 +82,12 @@ function checkHelmValues(context: RuleContext, { values }: HelmValuesTarget): vo
   context.report({
     span: password.valueSpan,
     severity: 'error',
-    message: `database.type is external but database.external.password is still the chart's sample value ${CHART_EXTERNAL_DB_SAMPLE_PASSWORD}: unless your database really uses it, core fails to start with password authentication failed for user "${user ?? '…'}", and if it does, anyone who knows the chart can log in.`,
+    message: `database.external.password is the chart's sample value: core fails with password authentication failed for user "${clip(user ?? '…', 30)}"`,
+    detail: `database.type is external but database.external.password is still the chart's sample value ${CHART_EXTERNAL_DB_SAMPLE_PASSWORD}: unless your database really uses it, core fails to start with password authentication failed for user "${user ?? '…'}", and if it does, anyone who knows the chart can log in.`,
     fixes: [
       {
-        title: `Read the password from Secret "${reference}" (create it first, with key "password")`,
+        title: `Read the password from Secret "${reference}"`,
+        note: 'Create the Secret first, with key "password".',
         safety: 'unsafe',
         edits: [existing ? replaceScalar(existing, reference) : replaceEntry(context.lines, password, [`existingSecret: ${reference}`])],
       },
@@ -97,10 +102,11 @@ function checkInstaller(context: RuleContext, installer: YamlMapView): void {
   if (!password || password.generated || String(password.value) !== INSTALLER_DB_PASSWORD) return;
   context.report({
     span: password.valueSpan,
-    message: `database.password is the installer's published default ${INSTALLER_DB_PASSWORD}: anyone who reaches the harbor-db container can log in as postgres. ${INIT_ONLY}`,
+    message: "database.password is the installer's published default: anyone who reaches harbor-db can log in as postgres",
+    detail: `database.password is the installer's published default ${INSTALLER_DB_PASSWORD}: anyone who reaches the harbor-db container can log in as postgres. ${INIT_ONLY}`,
     fixes: [
       alterFirst('the harbor-db container (docker exec -it harbor-db psql -U postgres)'),
-      { title: GENERATE_TITLE, safety: 'unsafe', edits: [replaceScalar(password, generatePassword(context.random))] },
+      { title: GENERATE_TITLE, note: GENERATE_NOTE, safety: 'unsafe', edits: [replaceScalar(password, generatePassword(context.random))] },
     ],
   });
 }
@@ -118,10 +124,11 @@ function checkLegacyCfg(context: RuleContext): void {
     if (clairShared?.value === db.value && entries.get('clair_db_host')?.value === entries.get('db_host')?.value) edits.push({ span: clairShared.valueSpan, newText: fresh });
     reports.push({
       span: db.valueSpan,
-      message: `db_password is harbor.cfg's published default ${INSTALLER_DB_PASSWORD}: anyone who reaches the harbor-db container can log in to the database. The database applies the password only when it initialises an empty data volume: changing it here on an existing install breaks core's database connection (password authentication failed, or Access denied on Harbor ≤1.5's MySQL) unless you first change it in the database.`,
+      message: "db_password is harbor.cfg's published default: anyone who reaches harbor-db can log in to the database",
+      detail: `db_password is harbor.cfg's published default ${INSTALLER_DB_PASSWORD}: anyone who reaches the harbor-db container can log in to the database. The database applies the password only when it initialises an empty data volume: changing it here on an existing install breaks core's database connection (password authentication failed, or Access denied on Harbor ≤1.5's MySQL) unless you first change it in the database.`,
       fixes: [
         alterFirst('the harbor-db container'),
-        { title: edits.length > 1 ? `${GENERATE_TITLE}, also as clair_db_password` : GENERATE_TITLE, safety: 'unsafe', edits },
+        { title: edits.length > 1 ? `${GENERATE_TITLE}, also as clair_db_password` : GENERATE_TITLE, note: GENERATE_NOTE, safety: 'unsafe', edits },
       ],
     });
   }
@@ -132,7 +139,8 @@ function checkLegacyCfg(context: RuleContext): void {
     reports.push({
       span: clair.valueSpan,
       severity: 'info',
-      message: `clair_db_password is harbor.cfg's published default. It matters only if Harbor is installed with --with-clair; then, as for db_password, it is applied when Clair's database is first initialised, so change it in the database (ALTER USER) before changing it here.`,
+      message: "clair_db_password is harbor.cfg's published default: Clair's database is open if installed --with-clair",
+      detail: `clair_db_password is harbor.cfg's published default. It matters only if Harbor is installed with --with-clair; then, as for db_password, it is applied when Clair's database is first initialised, so change it in the database (ALTER USER) before changing it here.`,
       fixes: [alterFirst("Clair's database")],
     });
   }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
 import { chartSecretReferences, findManifest, secretManifests } from './support/secretManifests';
@@ -44,9 +45,10 @@ export const existingSecretKeys = defineRule({
           const override = reference.keyPath ? ` (or set ${reference.keyPath} to the key it has)` : '';
           context.report({
             span: name.entry.valueSpan,
-            message: `${manifest.kind} "${name.value}" (${reference.path}, ${reference.what}) has no key "${wanted}"${similar.length === 1 ? ` but has "${similar[0].key}"` : ''}: the pod that reads it does not start (CreateContainerConfigError: couldn't find key ${wanted}, or a volume that references a non-existent secret key). Name the key exactly "${wanted}"${override}.`,
+            message: `${manifest.kind} "${clip(name.value)}" has no key "${wanted}"${similar.length === 1 ? ` (it has "${clip(similar[0].key, 30)}")` : ''}: the pod fails with CreateContainerConfigError`,
+            detail: `${manifest.kind} "${name.value}" (${reference.path}, ${reference.what}) has no key "${wanted}"${similar.length === 1 ? ` but has "${similar[0].key}"` : ''}: the pod that reads it does not start (CreateContainerConfigError: couldn't find key ${wanted}, or a volume that references a non-existent secret key). Name the key exactly "${wanted}"${override}.`,
             related: [{ span: manifest.nameSpan, message: `${manifest.kind} "${name.value}" is defined here` }],
-            fixes: edits.length ? [{ title: `Rename key "${similar[0].key}" to "${wanted}" in ${manifest.kind} "${name.value}"`, safety: 'unsafe', edits }] : [],
+            fixes: edits.length ? [{ title: `Rename key "${clip(similar[0].key, 25)}" to "${wanted}"`, note: `In ${manifest.kind} "${name.value}".`, safety: 'unsafe', edits }] : [],
           });
         }
       }

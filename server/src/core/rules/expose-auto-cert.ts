@@ -41,7 +41,8 @@ export const exposeAutoCert = defineRule({
       const extra = certManager && expose.type?.value === 'ingress' ? ' The cert-manager annotation makes cert-manager write the same Secret, so the two overwrite each other; certSource: secret with the Secret cert-manager owns avoids that.' : '';
       context.report({
         span,
-        message: `${how}: every helm upgrade (and every Argo CD/Flux sync) generates a new self-signed CA, so clients that trust the old one fail with "x509: certificate signed by unknown authority" on docker login/pull, and the certificate expires after 365 days.${extra}`,
+        message: `${beforeCertSource ? 'expose.tls.secretName is empty' : expose.certSource!.explicit ? 'expose.tls.certSource is auto' : 'expose.tls.certSource is unset (auto)'}: each upgrade makes a new CA, so clients get "x509: certificate signed by unknown authority"`,
+        detail: `${how}: every helm upgrade (and every Argo CD/Flux sync) generates a new self-signed CA, so clients that trust the old one fail with "x509: certificate signed by unknown authority" on docker login/pull, and the certificate expires after 365 days.${extra}`,
         fixes: [
           beforeCertSource
             ? { title: 'Set expose.tls.secretName to a TLS Secret you manage (for example from cert-manager)', safety: 'display-only', edits: [] }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
 import { defineRule, type Report, type RuleContext } from './rule';
@@ -48,17 +49,25 @@ function formatProblems(context: RuleContext, entry: YamlEntry, url: ParsedUrl, 
     const scheme = tlsScheme ?? 'https';
     report({
       span: entry.valueSpan,
-      message: `${name} "${url.raw}" has no scheme, and Harbor takes the token realm's scheme from it: docker gets \`Bearer realm="<host>/service/token"\` from /v2/ with no scheme and docker login fails; ${OIDC}, which has no scheme either.`,
+      message: `${name} "${clip(url.raw, 40)}" has no scheme: the token realm has none either, so docker login fails`,
+      detail: `${name} "${url.raw}" has no scheme, and Harbor takes the token realm's scheme from it: docker gets \`Bearer realm="<host>/service/token"\` from /v2/ with no scheme and docker login fails; ${OIDC}, which has no scheme either.`,
       fixes: url.path.replace(/\/+$/, '') === '' ? [{ title: `Write ${name} as ${formatUrl(scheme, url)}`, safety: tlsScheme ? 'safe' : 'unsafe', edits: [{ span: entry.valueSpan, newText: formatUrl(scheme, url) }] }] : [],
     });
   } else if (url.scheme !== 'http' && url.scheme !== 'https') {
-    report({ span: entry.valueSpan, message: `${name} has the scheme "${url.scheme}://": Harbor copies it into the token realm (\`Bearer realm="${url.scheme}://<host>/service/token"\`), so docker login cannot fetch a token. Use http:// or https://.` });
+    report({
+      span: entry.valueSpan,
+      message: `${name} has the scheme "${clip(url.scheme, 15)}://": the token realm copies it, so docker login cannot fetch a token`,
+      detail: `${name} has the scheme "${url.scheme}://": Harbor copies it into the token realm (\`Bearer realm="${url.scheme}://<host>/service/token"\`), so docker login cannot fetch a token. Use http:// or https://.`,
+    });
   }
   if (url.path !== '') {
     const trailingSlash = /^\/+$/.test(url.path);
     report({
       span: entry.valueSpan,
       message: trailingSlash
+        ? `${name} ends with "/": the OIDC redirect URI becomes "…//c/oidc/callback" and the identity provider rejects it`
+        : `${name} has a path ("${clip(url.path, 30)}"): Harbor must be at the domain root, so docker login and the UI break`,
+      detail: trailingSlash
         ? `${name} ends with "/": ${OIDC}, so it becomes "…//c/oidc/callback" and the identity provider rejects it as an unregistered redirect URI. Harbor URLs are scheme://host[:port] only.`
         : `${name} has a path ("${url.path}"), but Harbor must be served from the domain root (Harbor "doesn't support running on a path"): /v2/, /service/token and /c/ are at the root, so docker login and the UI break.`,
       fixes: url.scheme ? [{ title: `Write ${name} as ${formatUrl(url.scheme, url)}`, safety: trailingSlash ? 'safe' : 'unsafe', edits: [{ span: entry.valueSpan, newText: formatUrl(url.scheme, url) }] }] : [],
@@ -67,7 +76,8 @@ function formatProblems(context: RuleContext, entry: YamlEntry, url: ParsedUrl, 
   if (PLACEHOLDER_HOSTS.has(url.host)) {
     report({
       span: entry.valueSpan,
-      message: `${name} still has the template's placeholder host ${url.host}: the UI shows "docker push ${url.host}/…" commands, OIDC logins are sent back to ${url.host}/c/oidc/callback and webhooks and replication point there.`,
+      message: `${name} still has the placeholder host ${clip(url.host, 40)}: the UI's push commands and OIDC callbacks point there`,
+      detail: `${name} still has the template's placeholder host ${url.host}: the UI shows "docker push ${url.host}/…" commands, OIDC logins are sent back to ${url.host}/c/oidc/callback and webhooks and replication point there.`,
     });
   }
   return reported;
@@ -86,7 +96,11 @@ function checkValues(context: RuleContext, target: HelmValuesTarget): void {
   if (typeof entry.value !== 'string' || entry.value.trim() === '') return;
   const url = parseUrl(entry.value);
   if (!url) {
-    context.report({ span: entry.valueSpan, message: `externalURL "${entry.value}" is not a URL, and Harbor builds the token realm from it, so docker login fails.` });
+    context.report({
+      span: entry.valueSpan,
+      message: `externalURL "${clip(entry.value, 40)}" is not a URL: the token realm is built from it, so docker login fails`,
+      detail: `externalURL "${entry.value}" is not a URL, and Harbor builds the token realm from it, so docker login fails.`,
+    });
     return;
   }
   const tlsScheme = tlsOn === undefined ? undefined : tlsOn ? 'https' : 'http';
@@ -97,7 +111,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget): void {
   if (tlsOn === true && url.scheme === 'http') {
     context.report({
       span: entry.valueSpan,
-      message: `externalURL is http:// but ${tlsNote}, so the chart serves HTTPS while docker login is told to fetch its token from \`realm="http://<host>/service/token"\`, which is redirected or refused; the CSRF cookie is also not marked Secure.`,
+      message: `externalURL is http:// but ${expose.tlsEnabled?.explicit ? 'expose.tls.enabled is true' : 'TLS is on (chart default)'}: docker login's token request goes to http:// and fails`,
+      detail: `externalURL is http:// but ${tlsNote}, so the chart serves HTTPS while docker login is told to fetch its token from \`realm="http://<host>/service/token"\`, which is redirected or refused; the CSRF cookie is also not marked Secure.`,
       fixes: [{ title: `Write externalURL as ${formatUrl('https', url)}`, safety: 'unsafe', edits: [{ span: entry.valueSpan, newText: formatUrl('https', url) }] }],
     });
   }
@@ -110,7 +125,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget): void {
       context.report({
         span: entry.valueSpan,
         severity: 'warning',
-        message: `externalURL names ${url.host} but ${where}: the ingress only answers for that host, so docker login ${url.host} and OIDC callbacks to ${url.host}/c/oidc/callback do not reach Harbor (OIDC works for one domain only).`,
+        message: `externalURL host ${clip(url.host, 40)} is not expose.ingress.hosts.core (${clip(coreHost, 40)}): docker login does not reach Harbor`,
+        detail: `externalURL names ${url.host} but ${where}: the ingress only answers for that host, so docker login ${url.host} and OIDC callbacks to ${url.host}/c/oidc/callback do not reach Harbor (OIDC works for one domain only).`,
       });
     }
   }
@@ -119,7 +135,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget): void {
     context.report({
       span: entry.valueSpan,
       severity: 'info',
-      message: `expose.type is nodePort but externalURL has no port, so the token realm and UI links go to port ${url.scheme === 'https' ? 443 : 80}, where nothing listens unless a load balancer forwards it; the chart's nodePorts default to 30002 (http) and 30003 (https).`,
+      message: `expose.type is nodePort but externalURL has no port: the token realm and UI links go to port ${url.scheme === 'https' ? 443 : 80}`,
+      detail: `expose.type is nodePort but externalURL has no port, so the token realm and UI links go to port ${url.scheme === 'https' ? 443 : 80}, where nothing listens unless a load balancer forwards it; the chart's nodePorts default to 30002 (http) and 30003 (https).`,
     });
   }
 }
@@ -132,8 +149,9 @@ function reportMissing(context: RuleContext, values: YamlMapView, entry: YamlEnt
   context.report({
     span: entry ? entry.keySpan : values.getMap('expose') ? values.get('expose')!.keySpan : values.span,
     severity: 'warning',
-    message: 'These values configure expose but not externalURL, so the chart\'s placeholder https://core.harbor.domain applies: the UI shows "docker push core.harbor.domain/…" commands and OIDC logins are sent back to core.harbor.domain.',
-    fixes: edit ? [{ title: `Set externalURL to ${scheme}://${coreHost} (the ingress host)`, safety: 'unsafe', edits: [edit] }] : [],
+    message: 'expose is configured but externalURL is not: push commands and OIDC callbacks use the placeholder core.harbor.domain',
+    detail: 'These values configure expose but not externalURL, so the chart\'s placeholder https://core.harbor.domain applies: the UI shows "docker push core.harbor.domain/…" commands and OIDC logins are sent back to core.harbor.domain.',
+    fixes: edit ? [{ title: `Set externalURL to ${clip(`${scheme}://${coreHost}`, 50)}`, note: 'The ingress host.', safety: 'unsafe', edits: [edit] }] : [],
   });
 }
 
@@ -143,14 +161,19 @@ function checkInstaller(context: RuleContext, installer: YamlMapView): void {
   if (external && !external.generated && typeof external.value === 'string' && external.value.trim() !== '') {
     const url = parseUrl(external.value);
     if (!url) {
-      context.report({ span: external.valueSpan, message: `external_url "${external.value}" is not a URL, and Harbor builds the token realm from it, so docker login fails.` });
+      context.report({
+        span: external.valueSpan,
+        message: `external_url "${clip(external.value, 40)}" is not a URL: the token realm is built from it, so docker login fails`,
+        detail: `external_url "${external.value}" is not a URL, and Harbor builds the token realm from it, so docker login fails.`,
+      });
       return;
     }
     formatProblems(context, external, url, 'external_url', httpsOn ? 'https' : undefined);
     if (httpsOn && url.scheme === 'http') {
       context.report({
         span: external.valueSpan,
-        message: `external_url is http:// but the https: block is configured, so Harbor's nginx redirects port ${installer.get('http.port')?.value ?? 80} to HTTPS while docker login is told to fetch its token from \`realm="http://<host>/service/token"\`, which is bounced; the CSRF cookie is also not marked Secure.`,
+        message: "external_url is http:// but the https: block is set: docker login's token request is redirected and fails",
+        detail: `external_url is http:// but the https: block is configured, so Harbor's nginx redirects port ${installer.get('http.port')?.value ?? 80} to HTTPS while docker login is told to fetch its token from \`realm="http://<host>/service/token"\`, which is bounced; the CSRF cookie is also not marked Secure.`,
         fixes: [{ title: `Write external_url as ${formatUrl('https', url)}`, safety: 'unsafe', edits: [{ span: external.valueSpan, newText: formatUrl('https', url) }] }],
       });
     }
@@ -165,7 +188,8 @@ function checkInstaller(context: RuleContext, installer: YamlMapView): void {
   if (url.scheme || url.path !== '') {
     context.report({
       span: hostname.entry.valueSpan,
-      message: `hostname must be a bare host name or IP, but it is "${hostname.value}": without external_url, prepare builds the external URL as "<protocol>://<hostname>[:<port>]", giving "${httpsOn ? 'https' : 'http'}://${hostname.value}", which becomes the token realm's scheme, the UI's push commands and the OIDC redirect_uri, so docker login fails.`,
+      message: `hostname "${clip(hostname.value, 40)}" must be a bare host name or IP: the external URL is malformed, docker login fails`,
+      detail: `hostname must be a bare host name or IP, but it is "${hostname.value}": without external_url, prepare builds the external URL as "<protocol>://<hostname>[:<port>]", giving "${httpsOn ? 'https' : 'http'}://${hostname.value}", which becomes the token realm's scheme, the UI's push commands and the OIDC redirect_uri, so docker login fails.`,
       fixes: [{ title: `Write hostname as ${url.host}`, safety: url.port ? 'unsafe' : 'safe', edits: [{ span: hostname.entry.valueSpan, newText: url.host + (url.port ? `:${url.port}` : '') }] }],
     });
   }

@@ -1,3 +1,4 @@
+import { listShort } from './support/message';
 import { defineRule } from './rule';
 import { chartName, chartReads } from '../versions';
 import { chartVersionVs, gitOpsName, REGENERABLE_SECRETS, valuesAnchor } from './support/token-credentials';
@@ -54,7 +55,8 @@ export const gitopsRandomValues = defineRule({
       const when = target.location === 'argo' ? 'on every sync' : `on every upgrade (chart ${target.chartVersion} predates the \`lookup\` of chart 1.14)`;
       context.report({
         span: valuesAnchor(values),
-        message: `These values are rendered by ${gitOpsName(target)}, and the chart generates new random values ${when} for: ${list.join('; ')}. The Secret changes each time, pods restart through \`checksum/secret\`, and core and jobservice can briefly disagree (\`401\` between components).`,
+        message: `${listShort(missing.map((m) => m.path))} ${missing.length === 1 ? 'is' : 'are'} regenerated ${target.location === 'argo' ? 'on every Argo CD sync' : 'on every Flux upgrade'}: pods restart and components briefly get 401`,
+        detail: `These values are rendered by ${gitOpsName(target)}, and the chart generates new random values ${when} for: ${list.join('; ')}. The Secret changes each time, pods restart through \`checksum/secret\`, and core and jobservice can briefly disagree (\`401\` between components).`,
         fixes: withSecret.length > 0
           ? [
               {

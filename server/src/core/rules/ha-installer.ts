@@ -49,7 +49,8 @@ export const haInstaller = defineRule({
     );
     context.report({
       span: installer.get('external_database')!.keySpan,
-      message: `external_database and external_redis mean several Harbor nodes share one database; every node's ./prepare creates its own keys, so check on all nodes: ${checks.join('; ')}.`,
+      message: `external_database and external_redis mean several nodes: each one's ./prepare makes its own keys, so logins fail across nodes`,
+      detail: `external_database and external_redis mean several Harbor nodes share one database; every node's ./prepare creates its own keys, so check on all nodes:\n\n${checks.map((c) => `- ${c.replace(/^\(\d+\) /, '')}`).join('\n')}`,
     });
   },
 });

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { dirname, join } from 'node:path/posix';
 import { decodeBytes } from '../decode';
 import { findAll } from '../nginx/walk';
@@ -110,7 +111,8 @@ export const httpsRedirectLoop = defineRule({
         const replacement = members.length === 0 ? `https://${target.host}${httpsPort === 443 ? '' : `:${httpsPort}`}${target.path ?? ''}` : undefined;
         report({
           span: anchored.inThisFile ? pass.span : anchored.anchor.span,
-          message: `${pass.args[0].value}${members.length > 0 ? ` (upstream server ${redirecting.host}:${redirecting.port})` : ''} is Harbor's HTTP port, which only redirects (308 to https://$host:${installer.httpsPort}) because harbor.yml enables https: browsers loop with too many redirects and docker is sent around this proxy. Remove harbor.yml's https block (TLS at this proxy, external_url https://...) or proxy to Harbor's HTTPS port.`,
+          message: `proxy_pass ${clip(pass.args[0].value, 50)} is Harbor's redirect-only HTTP port (harbor.yml enables https): browsers get "too many redirects"`,
+          detail: `${pass.args[0].value}${members.length > 0 ? ` (upstream server ${redirecting.host}:${redirecting.port})` : ''} is Harbor's HTTP port, which only redirects (308 to https://$host:${installer.httpsPort}) because harbor.yml enables https: browsers loop with too many redirects and docker is sent around this proxy. Remove harbor.yml's https block (TLS at this proxy, external_url https://...) or proxy to Harbor's HTTPS port.`,
           related: [...(anchored.inThisFile ? [] : relatedFor(nginx, pass, 'this proxy_pass is here')), { file: installer.path, span: installer.httpsKey.keySpan, message: 'https is enabled here', text: installer.text }],
           fixes: anchored.inThisFile && replacement ? [{ title: `Proxy to Harbor's HTTPS port: ${replacement}`, safety: 'unsafe', edits: [{ span: pass.args[0].span, newText: replacement }] }] : [],
         });

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
 import { booleanOf, exposeSettings, insertAtPath, parseUrl, replaceValueSource } from './support/chartExpose';
@@ -46,8 +47,9 @@ export const ingressTlsOff = defineRule({
         const edit = replaceValueSource(entry, 'null');
         context.report({
           span: entry.keySpan,
-          message: `${entry.key} is "true" but expose.tls.enabled is false: a controller that honours it redirects plain-HTTP requests to https://, where the ingress has no Harbor certificate, and docker login/push fail with "http: server gave HTTP response to HTTPS client" or a redirect to a closed port. The chart says to delete ssl-redirect annotations when TLS is disabled.`,
-          fixes: edit ? [{ title: `Set ${entry.key} to null (removes it, including the chart's default)`, safety: 'safe', edits: [edit] }] : [],
+          message: `${clip(entry.key, 60)} is true while expose.tls.enabled is false: docker login gets "server gave HTTP response to HTTPS client"`,
+          detail: `${entry.key} is "true" but expose.tls.enabled is false: a controller that honours it redirects plain-HTTP requests to https://, where the ingress has no Harbor certificate, and docker login/push fail with "http: server gave HTTP response to HTTPS client" or a redirect to a closed port. The chart says to delete ssl-redirect annotations when TLS is disabled.`,
+          fixes: edit ? [{ title: `Set ${clip(entry.key, 50)} to null`, note: `Removes ${entry.key}, including the chart's default.`, safety: 'safe', edits: [edit] }] : [],
         });
       }
       if (!nginxLike || written.length > 0) continue;
@@ -60,8 +62,9 @@ export const ingressTlsOff = defineRule({
         span: expose.tlsEnabled.entry!.valueSpan,
         // ingress-nginx itself only redirects when the Ingress has a certificate; other controllers may not wait for one.
         severity: 'info',
-        message: `expose.tls.enabled is false but the chart's default ingress annotations ${inherited.join(' and ')}: "true" still apply (Helm merges your annotations into the chart's). The chart says to delete them when TLS is disabled: a controller that honours them redirects plain-HTTP requests to https://, and docker login/push then fail with "http: server gave HTTP response to HTTPS client".`,
-        fixes: edit ? [{ title: `Set ${inherited.join(' and ')} to null in expose.ingress.annotations`, safety: 'safe', edits: [edit] }] : [],
+        message: `expose.tls.enabled is false but the chart's ssl-redirect annotations still apply: docker login may hit a redirect to https`,
+        detail: `expose.tls.enabled is false but the chart's default ingress annotations ${inherited.join(' and ')}: "true" still apply (Helm merges your annotations into the chart's). The chart says to delete them when TLS is disabled: a controller that honours them redirects plain-HTTP requests to https://, and docker login/push then fail with "http: server gave HTTP response to HTTPS client".`,
+        fixes: edit ? [{ title: "Set the chart's ssl-redirect annotations to null", note: `Sets ${inherited.join(' and ')} to null in expose.ingress.annotations.`, safety: 'safe', edits: [edit] }] : [],
       });
     }
   },

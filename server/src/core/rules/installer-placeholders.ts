@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { YamlMapView } from '../yaml/yamlModel';
 import { defineRule, type RuleContext } from './rule';
 import { parseUrl } from './support/chartExpose';
@@ -40,22 +41,31 @@ function checkHostname(context: RuleContext, installer: YamlMapView): void {
   const exact = hostname.value.trim() === host;
   const externalSet = installer.isSet('external_url');
   let message: string | undefined;
+  let detail: string | undefined;
   let severity: 'warning' | undefined;
   if (host === 'reg.mydomain.com') {
     if (!exact && externalSet) severity = 'warning';
     message = exact
+      ? "hostname is the template's placeholder reg.mydomain.com: ./prepare refuses it, so Harbor is not installed"
+      : externalSet
+        ? `hostname is the placeholder reg.mydomain.com (as "${clip(hostname.value, 30)}"), which ./prepare misses: set the real host`
+        : `hostname is the placeholder reg.mydomain.com (as "${clip(hostname.value, 30)}"): docker login and the UI point at reg.mydomain.com`;
+    detail = exact
       ? "hostname is the template's placeholder reg.mydomain.com: ./prepare refuses it and Harbor is not installed or reconfigured."
       : externalSet
         ? `hostname is the template's placeholder reg.mydomain.com, written as "${hostname.value}", which ./prepare's placeholder check does not catch; external_url is used for URLs, but fill in the real host here too.`
         : `hostname is the template's placeholder reg.mydomain.com, written as "${hostname.value}", which ./prepare's placeholder check does not catch: the token realm, the UI's push commands and OIDC callbacks all point at reg.mydomain.com.`;
   } else if (host === '127.0.0.1') {
-    message = 'hostname is 127.0.0.1: ./prepare refuses it, because Harbor must be reached by external clients and every URL it hands out would point at the client itself.';
+    message = 'hostname is 127.0.0.1: ./prepare refuses it, so Harbor is not installed or reconfigured';
+    detail = 'hostname is 127.0.0.1: ./prepare refuses it, because Harbor must be reached by external clients and every URL it hands out would point at the client itself.';
   } else if ((host === 'localhost' || host === '::1') && !externalSet) {
-    message = `hostname is ${host}: ./prepare accepts it, but the token realm and every URL Harbor hands out point at ${host}, so docker login from any other machine goes to that machine itself. harbor.yml.tmpl: "DO NOT use localhost or 127.0.0.1".`;
+    message = `hostname is ${host}: docker login from any other machine goes to that machine itself`;
+    detail = `hostname is ${host}: ./prepare accepts it, but the token realm and every URL Harbor hands out point at ${host}, so docker login from any other machine goes to that machine itself. harbor.yml.tmpl: "DO NOT use localhost or 127.0.0.1".`;
   } else if (/^your[_-]/i.test(host)) {
-    message = `hostname is still a placeholder (${hostname.value}): Harbor hands out URLs with it, so docker login fails to resolve it.`;
+    message = `hostname is still a placeholder (${clip(hostname.value, 40)}): docker login cannot resolve the URLs Harbor hands out`;
+    detail = `hostname is still a placeholder (${hostname.value}): Harbor hands out URLs with it, so docker login fails to resolve it.`;
   }
-  if (message) context.report({ span: hostname.entry.valueSpan, message, severity });
+  if (message) context.report({ span: hostname.entry.valueSpan, message, detail, severity });
 }
 
 function checkHttps(context: RuleContext, installer: YamlMapView): void {
@@ -63,13 +73,18 @@ function checkHttps(context: RuleContext, installer: YamlMapView): void {
   if (!https) return;
   const certificate = https.literalString('certificate');
   if (certificate?.value.trim() === '/your/certificate/path') {
-    context.report({ span: certificate.entry.valueSpan, message: 'https.certificate is the template\'s placeholder /your/certificate/path: ./prepare stops here. Set the path of your certificate, or remove the https: block for HTTP only.' });
+    context.report({
+      span: certificate.entry.valueSpan,
+      message: "https.certificate is the template's placeholder /your/certificate/path: ./prepare stops here",
+      detail: "https.certificate is the template's placeholder /your/certificate/path: ./prepare stops here. Set the path of your certificate, or remove the https: block for HTTP only.",
+    });
   }
   const key = https.literalString('private_key');
   if (key?.value.trim() === '/your/private/key/path') {
     context.report({
       span: key.entry.valueSpan,
-      message: "https.private_key is the template's placeholder /your/private/key/path: ./prepare's placeholder check misses it (it compares the key path against the certificate's placeholder), and prepare then fails when it copies the key for Harbor's nginx, so HTTPS is never configured.",
+      message: "https.private_key is the template's placeholder /your/private/key/path: ./prepare fails and HTTPS is never set up",
+      detail: "https.private_key is the template's placeholder /your/private/key/path: ./prepare's placeholder check misses it (it compares the key path against the certificate's placeholder), and prepare then fails when it copies the key for Harbor's nginx, so HTTPS is never configured.",
     });
   }
 }
@@ -83,7 +98,8 @@ function checkDatabase(context: RuleContext, installer: YamlMapView): void {
       if (entry.generated || typeof entry.value !== 'string' || !DB_PLACEHOLDER.test(entry.value.trim())) continue;
       context.report({
         span: entry.valueSpan,
-        message: `external_database.${section.key}.${entry.key} is the template's placeholder ${entry.key === 'password' ? '(harbor_db_password)' : entry.value}: core cannot reach the database and does not start.`,
+        message: `external_database.${clip(section.key, 20)}.${clip(entry.key, 20)} is the template's placeholder: core cannot reach the database and does not start`,
+        detail: `external_database.${section.key}.${entry.key} is the template's placeholder ${entry.key === 'password' ? '(harbor_db_password)' : entry.value}: core cannot reach the database and does not start.`,
       });
     }
   }

@@ -81,7 +81,7 @@ export const internalForwardedProto = defineRule({
       ].join('\n'),
       related: rest.map(({ line, where: at }) => ({ span: line.span, message: `also sends X-Forwarded-Proto $scheme (${at})` })),
       fixes: fixable
-        ? [{ title: "Send Harbor's $x_forwarded_proto (the proxy's value, else $scheme) in every location", safety: 'safe', edits }]
+        ? [{ title: "Send Harbor's $x_forwarded_proto in every location", note: "The map sends the proxy's value, else $scheme.", safety: 'safe', edits }]
         : [{ title: 'Upgrade to Harbor ≥ 2.3.0 / chart ≥ 1.7.0, or remove this line from location /, /v2/ and /service/', safety: 'display-only', edits: [] }],
     });
   },

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxComment } from '../nginx/ast';
 import { defineRule } from './rule';
 
@@ -57,7 +58,8 @@ export const internalNginxEdits = defineRule({
     const [first, ...rest] = edits;
     report({
       span: first.span,
-      message: `This generated common/config/nginx/nginx.conf looks hand-edited: ${first.what}. ./prepare deletes common/config and renders this file again from its template, so the edit is lost on the next ./prepare or upgrade; make it in harbor.yml or in the proxy in front of Harbor.`,
+      message: `Hand edit in the generated nginx.conf (${clip(first.what.replace(/ \(.*\)$/, ''), 60)}): the next ./prepare or upgrade discards it`,
+      detail: `This generated common/config/nginx/nginx.conf looks hand-edited: ${first.what}. ./prepare deletes common/config and renders this file again from its template, so the edit is lost on the next ./prepare or upgrade; make it in harbor.yml or in the proxy in front of Harbor.`,
       related: rest.map((edit) => ({ span: edit.span, message: `also edited: ${edit.what}` })),
     });
   },

@@ -42,8 +42,9 @@ function checkSecrets(context: RuleContext, { values }: HelmValuesTarget): void 
     if (length === 16) continue;
     context.report({
       span: entry.valueSpan,
-      message: `${secret.path} is ${length} characters; the chart requires a string of 16 (${secret.what}). No length check is known in Harbor itself, so nothing may fail yet, but it is outside what the chart and the installer produce.`,
-      fixes: [{ title: 'Replace with a generated 16-character secret (restarts the pods that share it)', safety: 'unsafe', edits: [replaceScalar(entry, generatePassword(context.random, 16))] }],
+      message: `${secret.path} is ${length} characters, not 16: outside what the chart and installer produce (no known failure yet)`,
+      detail: `${secret.path} is ${length} characters; the chart requires a string of 16 (${secret.what}). No length check is known in Harbor itself, so nothing may fail yet, but it is outside what the chart and the installer produce.`,
+      fixes: [{ title: 'Replace with a generated 16-character secret', note: 'Restarts the pods that share it.', safety: 'unsafe', edits: [replaceScalar(entry, generatePassword(context.random, 16))] }],
     });
   }
 }

@@ -1,5 +1,6 @@
+import { clip } from './support/message';
 import { isLegacyChartTokenKey, LEGACY_CHART_TOKEN_KEY } from '../pki';
-import type { Fix } from '../types';
+import type { ReportFix } from './rule';
 import { defineRule } from './rule';
 import { blankTokenPair, hasTokenSecret, inlinePem, usesBuiltInChartKey, useTokenSecretFix, valueEnd, valuesAnchor } from './support/token-credentials';
 
@@ -31,15 +32,16 @@ export const legacyTokenKey = defineRule({
       const { values } = target;
       if (hasTokenSecret(values)) continue;
       const useSecret = useTokenSecretFix(context.lines, values);
-      const secretFix: Fix | undefined = useSecret && {
+      const secretFix: ReportFix | undefined = useSecret && {
         ...useSecret,
-        title: `${useSecret.title}, and remove the published pair`,
+        title: `${useSecret.title}, drop the published pair`,
         edits: [...useSecret.edits, ...blankTokenPair(values)],
       };
       if (usesBuiltInChartKey(target)) {
         context.report({
           span: valuesAnchor(values),
-          message: `Chart ${target.chartVersion} signs tokens with the key pair built into the chart, because core.secretName is empty: ${ANYONE}. Set core.secretName to a Secret with your own pair, or upgrade to chart ≥ 1.12.`,
+          message: `Chart ${clip(target.chartVersion ?? '', 20)} with core.secretName empty signs tokens with its published key: anyone can forge a registry token`,
+          detail: `Chart ${target.chartVersion} signs tokens with the key pair built into the chart, because core.secretName is empty: ${ANYONE}. Set core.secretName to a Secret with your own pair, or upgrade to chart ≥ 1.12.`,
           fixes: useSecret ? [useSecret] : [],
         });
         continue;
@@ -49,8 +51,9 @@ export const legacyTokenKey = defineRule({
         if (!pem || !pem.objects.some((o) => isLegacyChartTokenKey(o.key))) continue;
         context.report({
           span: { start: pem.entry.valueSpan.start, end: valueEnd(values.yaml, pem.entry) },
-          message: `${path} is the token key pair that goharbor/harbor-helm ≤ 1.11 shipped (key ID ${LEGACY_CHART_TOKEN_KEY.keyId}): ${ANYONE}.`,
-          fixes: secretFix ? [secretFix] : [{ title: 'Remove the published pair (the chart then generates a new key on every render)', safety: 'unsafe', edits: blankTokenPair(values) }],
+          message: `${path} is the published key pair of chart ≤ 1.11: anyone can forge a registry token and act as any user`,
+          detail: `${path} is the token key pair that goharbor/harbor-helm ≤ 1.11 shipped (key ID ${LEGACY_CHART_TOKEN_KEY.keyId}): ${ANYONE}.`,
+          fixes: secretFix ? [secretFix] : [{ title: 'Remove the published pair', note: 'The chart then generates a new key on every render.', safety: 'unsafe', edits: blankTokenPair(values) }],
         });
         break;
       }

@@ -1,11 +1,29 @@
+import { clip } from './support/message';
 import { dirname, isAbsolute, relative } from 'node:path/posix';
 import type { IncludeProblem } from '../nginx/includes';
 import { defineRule } from './rule';
 
 /** Why an include was not followed, naming files as the user wrote them (relative to the config folder). */
-function explain(problem: IncludeProblem, configDir: string): string {
+function shownPath(problem: IncludeProblem, configDir: string): string {
   const rel = relative(configDir, problem.path);
-  const shown = rel && !rel.startsWith('..') ? rel : problem.path;
+  return rel && !rel.startsWith('..') ? rel : problem.path;
+}
+
+function shortReason(problem: IncludeProblem): string {
+  switch (problem.reason) {
+    case 'cycle':
+      return 'an include cycle';
+    case 'depth':
+      return 'includes nest too deeply';
+    case 'too-many-files':
+      return 'too many included files';
+    case 'read':
+      return problem.message.split('\n')[0];
+  }
+}
+
+function explain(problem: IncludeProblem, configDir: string): string {
+  const shown = shownPath(problem, configDir);
   switch (problem.reason) {
     case 'cycle':
       return `${shown} is already being included further up, so following it would loop (an include cycle)`;
@@ -42,7 +60,12 @@ export const nginxInclude = defineRule({
       if (problem.reason === 'read' && problem.problem === 'missing' && isAbsolute(problem.include.args[0]?.value ?? '')) continue;
       const severity = problem.reason === 'cycle' ? 'warning' : 'info';
       const why = explain(problem, dirname(nginx.root.path));
-      report({ span: anchor.span, severity, message: `This include was not followed: ${why}. Checks that depend on it may be incomplete.` });
+      report({
+        span: anchor.span,
+        severity,
+        message: `include ${clip(shownPath(problem, dirname(nginx.root.path)), 60)} not followed (${clip(shortReason(problem), 60)}): checks that need it may be incomplete`,
+        detail: `This include was not followed: ${why}. Checks that depend on it may be incomplete.`,
+      });
     }
   },
 });

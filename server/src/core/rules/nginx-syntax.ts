@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { defineRule } from './rule';
 
 export const nginxSyntax = defineRule({
@@ -17,7 +18,11 @@ export const nginxSyntax = defineRule({
   },
   check({ nginx, report }) {
     for (const error of nginx?.root.errors ?? []) {
-      report({ span: error.span, message: `nginx syntax error: ${error.message}. \`nginx -t\` will fail, and nginx keeps its old configuration.` });
+      report({
+        span: error.span,
+        message: `nginx syntax error: ${clip(error.message.split('\n')[0], 110)}: nginx -t fails`,
+        detail: `nginx syntax error: ${error.message}. \`nginx -t\` will fail, and nginx keeps its old configuration.`,
+      });
     }
   },
 });

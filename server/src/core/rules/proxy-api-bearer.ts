@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { effectiveList, HARBOR_REQUESTS, locationFor, locationPattern, type NginxModel, type Scope } from '../nginx/model';
 import { findAll } from '../nginx/walk';
@@ -75,7 +76,8 @@ export const proxyApiBearer = defineRule({
           const related = [...(anchored.inThisFile ? [] : relatedFor(nginx, header, 'Authorization is set here')), ...(mapped ? relatedFor(nginx, mapped, `${value} becomes a Bearer value here`) : [])];
           report({
             span: anchored.inThisFile ? header.span : anchored.anchor.span,
-            message: `${API.label} and every other Harbor API call get 401 Unauthorized: this proxy sends "Authorization: Bearer ..."${mapped ? ` (through ${value})` : ''}, but Harbor's API only accepts Basic auth (robot accounts: robot$name:secret). Bearer tokens from /service/token are registry tokens, valid on /v2/ only; only with auth_mode oidc_auth does the API take an OIDC ID token.`,
+            message: `proxy_set_header Authorization sends a Bearer token${mapped ? ` (through ${clip(value, 30)})` : ''}: every Harbor API call gets 401 Unauthorized`,
+            detail: `${API.label} and every other Harbor API call get 401 Unauthorized: this proxy sends "Authorization: Bearer ..."${mapped ? ` (through ${value})` : ''}, but Harbor's API only accepts Basic auth (robot accounts: robot$name:secret). Bearer tokens from /service/token are registry tokens, valid on /v2/ only; only with auth_mode oidc_auth does the API take an OIDC ID token.`,
             related,
             fixes: [{ title: 'Let clients send Basic auth (robot$name:secret) instead of overriding Authorization with a Bearer token', safety: 'display-only', edits: [] }],
           });

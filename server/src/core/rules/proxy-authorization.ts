@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, effectiveList, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
@@ -56,7 +57,8 @@ export const proxyAuthorization = defineRule({
       if (auth && headerValue(auth) !== '$http_authorization') {
         const stripped = headerValue(auth) === '';
         emit(auth, {
-          message: `docker login and docker push get 401 Unauthorized from Harbor on ${labels}: "proxy_set_header Authorization" ${stripped ? 'with an empty value strips' : 'replaces'} the client's credentials (Basic for the token request, then "Bearer <token>") before Harbor sees them.`,
+          message: `proxy_set_header Authorization ${stripped ? 'is empty and strips' : 'replaces'} the client's credentials: docker login and push get 401 Unauthorized`,
+          detail: `docker login and docker push get 401 Unauthorized from Harbor on ${labels}: "proxy_set_header Authorization" ${stripped ? 'with an empty value strips' : 'replaces'} the client's credentials (Basic for the token request, then "Bearer <token>") before Harbor sees them.`,
           fixes: auth.args[1] ? [{ title: "Pass the client's Authorization unchanged ($http_authorization)", safety: 'unsafe', edits: [{ span: auth.args[1].span, newText: '$http_authorization' }] }] : [],
         });
       }
@@ -64,7 +66,8 @@ export const proxyAuthorization = defineRule({
       const passHeaders = effectiveDirective(scope, 'proxy_pass_request_headers');
       if (passHeaders && passHeaders.args[0]?.value === 'off') {
         emit(passHeaders, {
-          message: `docker login and docker push get 401 Unauthorized from Harbor on ${labels}: "proxy_pass_request_headers off" drops every client header, Authorization included.`,
+          message: `proxy_pass_request_headers off drops Authorization: docker login and push get 401 Unauthorized`,
+          detail: `docker login and docker push get 401 Unauthorized from Harbor on ${labels}: "proxy_pass_request_headers off" drops every client header, Authorization included.`,
           fixes: passHeaders.args[0] ? [{ title: 'Pass the client headers (proxy_pass_request_headers on)', safety: 'unsafe', edits: [{ span: passHeaders.args[0].span, newText: 'on' }] }] : [],
         });
       }
@@ -72,7 +75,8 @@ export const proxyAuthorization = defineRule({
       const basic = effectiveDirective(scope, 'auth_basic');
       if (basic && basic.args[0] && basic.args[0].value !== 'off') {
         emit(basic, {
-          message: `docker push fails with 401 Unauthorized from nginx on ${labels}: auth_basic is in effect at ${where}, and after docker login the client sends "Authorization: Bearer <token>" there, which nginx basic auth rejects before Harbor sees it. Harbor authenticates these requests itself.`,
+          message: `auth_basic at ${clip(where, 50)} rejects docker's Bearer token: docker push gets 401 Unauthorized from nginx`,
+          detail: `docker push fails with 401 Unauthorized from nginx on ${labels}: auth_basic is in effect at ${where}, and after docker login the client sends "Authorization: Bearer <token>" there, which nginx basic auth rejects before Harbor sees it. Harbor authenticates these requests itself.`,
           fixes: [{ title: `Remove auth_basic from the locations that serve /v2/, /service/ and /api/ (or add "auth_basic off;" there): Harbor checks credentials itself`, safety: 'display-only', edits: [] }],
         });
       }
@@ -80,7 +84,8 @@ export const proxyAuthorization = defineRule({
       const subrequest = effectiveDirective(scope, 'auth_request');
       if (subrequest && subrequest.args[0] && subrequest.args[0].value !== 'off') {
         emit(subrequest, {
-          message: `docker login and docker push can fail with 401 Unauthorized from nginx on ${labels}: auth_request ${subrequest.args[0].value} must approve each of them first, but the docker client only sends Harbor's credentials (Basic, then "Bearer <token>"), which that check does not know.`,
+          message: `auth_request ${clip(subrequest.args[0].value, 40)} must approve docker's requests: docker login and push can get 401 from nginx`,
+          detail: `docker login and docker push can fail with 401 Unauthorized from nginx on ${labels}: auth_request ${subrequest.args[0].value} must approve each of them first, but the docker client only sends Harbor's credentials (Basic, then "Bearer <token>"), which that check does not know.`,
           fixes: [{ title: 'Remove auth_request from the locations that serve /v2/, /service/ and /api/ (or add "auth_request off;" there)', safety: 'display-only', edits: [] }],
         });
       }
@@ -89,7 +94,8 @@ export const proxyAuthorization = defineRule({
         for (const hide of effectiveList(scope, 'proxy_hide_header').directives) {
           if (hide.args[0]?.value.toLowerCase() !== 'www-authenticate') continue;
           emit(hide, {
-            message: `docker login fails: ${HARBOR_REQUESTS.registryBase.label} returns 401 without its "WWW-Authenticate: Bearer realm=…" challenge, because proxy_hide_header WWW-Authenticate removes it, so the client cannot find the token service.`,
+            message: `proxy_hide_header WWW-Authenticate removes Harbor's token challenge: docker login fails`,
+            detail: `docker login fails: ${HARBOR_REQUESTS.registryBase.label} returns 401 without its "WWW-Authenticate: Bearer realm=…" challenge, because proxy_hide_header WWW-Authenticate removes it, so the client cannot find the token service.`,
             fixes: [{ title: 'Stop hiding WWW-Authenticate', safety: 'unsafe', edits: [deleteDirective(text, hide)] }],
           });
         }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { insertFirstInBlock } from '../nginx/edits';
 import { harborFrontServers, placeFinding, servingFor } from '../nginx/frontProxy';
 import { anchorInRoot, effectiveDirective, HARBOR_REQUESTS, parseNginxSize } from '../nginx/model';
@@ -41,8 +42,9 @@ export const proxyBodySize = defineRule({
         report({
           span: placed.span,
           related: placed.related,
-          message: `${UPLOAD.label} and the final PUT fail with 413 Request Entity Too Large for any layer over 1 MB: no client_max_body_size is in effect for them, so nginx's default of 1m applies.`,
-          fixes: insertion ? [{ title: 'Add "client_max_body_size 0;" to this server (no upload limit, as in Harbor\'s own nginx)', safety: 'safe', edits: [insertion] }] : [],
+          message: `No client_max_body_size for layer uploads (nginx default 1m): docker push gets 413 Request Entity Too Large`,
+          detail: `${UPLOAD.label} and the final PUT fail with 413 Request Entity Too Large for any layer over 1 MB: no client_max_body_size is in effect for them, so nginx's default of 1m applies.`,
+          fixes: insertion ? [{ title: 'Add "client_max_body_size 0;" to this server', note: "No upload limit, as in Harbor's own nginx.", safety: 'safe', edits: [insertion] }] : [],
         });
         continue;
       }
@@ -56,9 +58,10 @@ export const proxyBodySize = defineRule({
       report({
         span: inThisFile ? limit.span : anchor.span,
         severity: 'warning',
-        message: `${UPLOAD.label} fails with 413 Request Entity Too Large for any layer over ${value}: client_max_body_size ${value} is in effect there. Image layers are often larger than a gigabyte.`,
+        message: `client_max_body_size ${clip(value, 20)} limits layer uploads: docker push gets 413 Request Entity Too Large`,
+        detail: `${UPLOAD.label} fails with 413 Request Entity Too Large for any layer over ${value}: client_max_body_size ${value} is in effect there. Image layers are often larger than a gigabyte.`,
         related: inThisFile ? [] : [{ file: limit.file, span: limit.span, message: `client_max_body_size ${value} is set here`, text: nginx.files.find((f) => f.path === limit.file)?.text }],
-        fixes: inThisFile ? [{ title: 'Set client_max_body_size to 0 (no upload limit)', safety: 'safe', edits: [{ span: limit.args[0].span, newText: '0' }] }] : [],
+        fixes: inThisFile ? [{ title: 'Set client_max_body_size to 0 (no upload limit)', note: "As in Harbor's own nginx.", safety: 'safe', edits: [{ span: limit.args[0].span, newText: '0' }] }] : [],
       });
     }
   },

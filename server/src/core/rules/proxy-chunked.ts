@@ -36,7 +36,8 @@ export const proxyChunked = defineRule({
       if (!anchored) continue;
       report({
         span: anchored.inThisFile ? chunked.span : anchored.anchor.span,
-        message: `docker push fails with 411 Length Required: chunked_transfer_encoding off is in effect for ${UPLOAD.label}, and docker sends layers chunked.`,
+        message: `chunked_transfer_encoding off applies to layer uploads: docker push gets 411 Length Required`,
+        detail: `docker push fails with 411 Length Required: chunked_transfer_encoding off is in effect for ${UPLOAD.label}, and docker sends layers chunked.`,
         related: anchored.inThisFile ? [] : relatedFor(nginx, chunked, 'chunked_transfer_encoding off is set here'),
         fixes: anchored.inThisFile ? [{ title: 'Set chunked_transfer_encoding on', safety: 'safe', edits: [replaceFirstArg(chunked, 'on')] }] : [],
       });

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS } from '../nginx/model';
 import { defineRule, type Report } from './rule';
@@ -32,26 +33,31 @@ export const proxyForwardedHost = defineRule({
       const tls = terminatesTls(server);
       const lb = tls ? [] : behindTlsTerminator(server, scope);
       const ports = nonDefaultPorts(server);
-      const findings: { line: NginxDirective; problem: string; severity?: Report['severity']; fix?: { title: string; safety: 'safe' | 'unsafe'; start: number; end: number; newText: string } }[] = [];
+      const findings: { line: NginxDirective; cause: string; problem: string; severity?: Report['severity']; fix?: { title: string; note?: string; safety: 'safe' | 'unsafe'; start: number; end: number; newText: string } }[] = [];
 
       const xfh = headerState(scope, 'X-Forwarded-Host').line;
       if (xfh && !xfh.templated) {
         const value = headerValue(xfh);
         const where = `at ${describeScope(headerState(scope, 'X-Forwarded-Host').level ?? scope, server)}`;
         let problem: string | undefined;
+        let cause = '';
         let severity: Report['severity'];
         if (value === '$proxy_host' || value === '$upstream_addr') {
+          cause = `X-Forwarded-Host ${value} names the upstream`;
           problem = `"X-Forwarded-Host ${value}" ${where} names the upstream, so the upload Location of ${START.label} points at it`;
         } else if (value === '$host' && ports.length > 0 && lb.length === 0) {
+          cause = `X-Forwarded-Host $host drops the port :${ports[0]}`;
           problem = `"X-Forwarded-Host $host" ${where} drops the port: clients reach this server on :${ports.join(', :')}, but the registry builds the upload Location of ${START.label} from this header, without the port`;
         } else if (!value.includes('$') && value !== '' && !value.includes(':') && ports.length > 0 && lb.length === 0) {
+          cause = `X-Forwarded-Host ${clip(value, 40)} lacks the port :${ports[0]}`;
           problem = `"X-Forwarded-Host ${value}" ${where} has no port, but clients reach this server on :${ports.join(', :')}, and the registry builds the upload Location of ${START.label} from this header`;
         } else if (value === '$host:$server_port' && lb.length > 0) {
           severity = 'warning';
+          cause = 'X-Forwarded-Host $host:$server_port sends this proxy\'s local port (it is behind a TLS balancer)';
           problem = `this server is behind another TLS terminator (${lb.join('; ')}), so $server_port in "X-Forwarded-Host ${value}" is its local port, and the upload Location carries it`;
         }
         const arg = xfh.args[1];
-        if (problem) findings.push({ line: xfh, problem, severity, fix: arg ? { title: 'Send X-Forwarded-Host $http_host (the host:port the client used)', safety: 'safe', start: arg.span.start, end: arg.span.end, newText: '$http_host' } : undefined });
+        if (problem) findings.push({ line: xfh, cause, problem, severity, fix: arg ? { title: 'Send X-Forwarded-Host $http_host', note: '$http_host is the host:port the client used.', safety: 'safe', start: arg.span.start, end: arg.span.end, newText: '$http_host' } : undefined });
       }
 
       const fwd = headerState(scope, 'Forwarded').line;
@@ -64,13 +70,13 @@ export const proxyForwardedHost = defineRule({
         const proto = tls ? '$scheme' : 'https';
         const rewrite = (pattern: RegExp): string => value.replace(pattern, (_m, lead: string, q: string) => `${lead}proto=${q}${proto}${q}`);
         const fixFor = (pattern: RegExp) =>
-          arg && arg.quote !== "'" && !/[\\"]/.test(value) ? { title: `Send proto=${proto} in Forwarded (check that the public scheme is https)`, safety: 'unsafe' as const, start: arg.span.start, end: arg.span.end, newText: `"${rewrite(pattern)}"` } : undefined;
+          arg && arg.quote !== "'" && !/[\\"]/.test(value) ? { title: `Send proto=${proto} in Forwarded`, note: 'Check that the public scheme is https.', safety: 'unsafe' as const, start: arg.span.start, end: arg.span.end, newText: `"${rewrite(pattern)}"` } : undefined;
         if (plainHttp && (tls || lb.length > 0)) {
-          findings.push({ line: fwd, problem: `"Forwarded: ${value}" says proto=http, and the registry reads Forwarded before X-Forwarded-Proto, so the upload Location of ${START.label} is http://`, fix: fixFor(/(^|[;,\s])proto=("?)http\2(?=$|[;,\s"])/i) });
+          findings.push({ line: fwd, cause: 'Forwarded says proto=http', problem: `"Forwarded: ${value}" says proto=http, and the registry reads Forwarded before X-Forwarded-Proto, so the upload Location of ${START.label} is http://`, fix: fixFor(/(^|[;,\s])proto=("?)http\2(?=$|[;,\s"])/i) });
         } else if (schemeBehindLb && !tls && lb.length > 0) {
-          findings.push({ line: fwd, problem: `this server is plain http behind another TLS terminator (${lb.join('; ')}), so proto=$scheme in "Forwarded" is http, and the registry reads Forwarded before X-Forwarded-Proto`, fix: fixFor(/(^|[;,\s])proto=("?)\$scheme\2(?=$|[;,\s"])/i) });
+          findings.push({ line: fwd, cause: 'Forwarded proto=$scheme is http behind a TLS balancer', problem: `this server is plain http behind another TLS terminator (${lb.join('; ')}), so proto=$scheme in "Forwarded" is http, and the registry reads Forwarded before X-Forwarded-Proto`, fix: fixFor(/(^|[;,\s])proto=("?)\$scheme\2(?=$|[;,\s"])/i) });
         } else if (hostNoPort && ports.length > 0 && lb.length === 0) {
-          findings.push({ line: fwd, problem: `host=$host in "Forwarded" drops the port: clients reach this server on :${ports.join(', :')}, and the registry reads Forwarded before Host` });
+          findings.push({ line: fwd, cause: `Forwarded host=$host drops the port :${ports[0]}`, problem: `host=$host in "Forwarded" drops the port: clients reach this server on :${ports.join(', :')}, and the registry reads Forwarded before Host` });
         }
       }
 
@@ -84,10 +90,11 @@ export const proxyForwardedHost = defineRule({
           span: placed.span,
           related: placed.related,
           severity: finding.severity,
-          message: `${FAILS} ${finding.problem}.`,
+          message: `${finding.cause}: the upload PUT is sent without its token and gets 401 Unauthorized`,
+          detail: `${FAILS} ${finding.problem}.`,
           fixes:
             inFile && finding.fix
-              ? [{ title: finding.fix.title, safety: finding.fix.safety, edits: [{ span: { start: finding.fix.start, end: finding.fix.end }, newText: finding.fix.newText }] }]
+              ? [{ title: finding.fix.title, note: finding.fix.note, safety: finding.fix.safety, edits: [{ span: { start: finding.fix.start, end: finding.fix.end }, newText: finding.fix.newText }] }]
               : [{ title: 'Send the public host:port and scheme in this header (host="harbor.example.com:8443";proto=https), or stop sending it', safety: 'display-only', edits: [] }],
         });
       }

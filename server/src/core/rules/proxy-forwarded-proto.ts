@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import type { Report } from './rule';
@@ -92,10 +93,18 @@ export const proxyForwardedProto = defineRule({
         report({
           span: placed.span,
           severity,
-          message: `${FAILS} ${START.label} gets 202 with an http:// upload Location: this server terminates TLS and proxies to Harbor over http, but ${because}, so Harbor builds the Location with its own scheme, http.${mitigation}`,
+          message: `${state.line ? `X-Forwarded-Proto is empty at ${clip(where, 40)}` : hidden.length > 0 ? `${clip(where, 40)} hides X-Forwarded-Proto` : `No X-Forwarded-Proto at ${clip(where, 40)}`}: the upload PUT gets 401 Unauthorized`,
+          detail: `${FAILS} ${START.label} gets 202 with an http:// upload Location: this server terminates TLS and proxies to Harbor over http, but ${because}, so Harbor builds the Location with its own scheme, http.${mitigation}`,
           related: [...placed.related, ...hidden.map((d) => ({ file: d.file, span: d.span, message: `hidden by the proxy_set_header list of ${where}`, text: nginx.files.find((f) => f.path === d.file)?.text }))],
           fixes: edits
-            ? [{ title: hidden.length > 0 ? `Copy the hidden Harbor header lines into ${where}, with "proxy_set_header X-Forwarded-Proto $scheme;"` : `Add "proxy_set_header X-Forwarded-Proto $scheme;" to ${where}`, safety: 'safe', edits }]
+            ? [
+                {
+                  title: hidden.length > 0 ? 'Copy the hidden header lines here, adding X-Forwarded-Proto' : `Add "proxy_set_header X-Forwarded-Proto $scheme;" to ${clip(where, 25)}`,
+                  note: hidden.length > 0 ? `Copies the hidden Harbor header lines into ${where}, with "proxy_set_header X-Forwarded-Proto $scheme;".` : undefined,
+                  safety: 'safe',
+                  edits,
+                },
+              ]
             : [],
         });
         continue;
@@ -104,21 +113,26 @@ export const proxyForwardedProto = defineRule({
       const line = state.line!;
       if (seen.has(line) || line.templated) continue;
       let problem: string | undefined;
+      let cause = '';
       let wantMap = false;
       const lower = value.toLowerCase();
       if (lower === 'http' && (tls || lb.length > 0 || upstream === 'https')) {
+        cause = `X-Forwarded-Proto is the literal "http" at ${clip(where, 40)}`;
         problem = `X-Forwarded-Proto is the literal "http" at ${where}, so Harbor builds the upload Location with http://`;
         wantMap = !tls;
       } else if (value === '$scheme' && !tls && lb.length > 0) {
+        cause = `X-Forwarded-Proto $scheme at ${clip(where, 40)} replaces the TLS balancer's https`;
         problem = `this server is plain http behind another TLS terminator (${lb.join('; ')}), and "X-Forwarded-Proto $scheme" at ${where} replaces the balancer's https with http`;
         wantMap = true;
       } else if (value === '$http_x_forwarded_proto' && tls && upstream === 'http') {
+        cause = `X-Forwarded-Proto $http_x_forwarded_proto at ${clip(where, 40)} is empty (docker sends none)`;
         problem = `this server terminates TLS but passes on the client's X-Forwarded-Proto, which docker never sends: the header is empty, nginx drops it, and Harbor uses its own scheme, http`;
         wantMap = true;
       } else if (value.startsWith('$') && value !== '$scheme' && value !== '$http_x_forwarded_proto') {
         const map = findMap(server, value);
         const branch = map ? mapEmptyBranch(map) : undefined;
         if (branch?.toLowerCase() === 'http' && (tls || lb.length > 0)) {
+          cause = `The map for ${clip(value, 30)} yields "http" when no X-Forwarded-Proto arrives`;
           problem = `the map for ${value} yields "http" when the client sends no X-Forwarded-Proto, so Harbor builds the upload Location with http://`;
           wantMap = !tls;
         }
@@ -132,12 +146,13 @@ export const proxyForwardedProto = defineRule({
         const existing = existingForwardedProtoMap(server);
         const http = rootHttpBlock(nginx, server);
         if (wantMap && existing) {
-          fixes.push({ title: `Send X-Forwarded-Proto ${existing} (the balancer's value, else this server's scheme)`, safety: 'safe', edits: [{ span: line.args[1].span, newText: existing }] });
+          fixes.push({ title: `Send X-Forwarded-Proto ${existing}`, note: `${existing} is the balancer's value, else this server's scheme.`, safety: 'safe', edits: [{ span: line.args[1].span, newText: existing }] });
         } else if (wantMap && http) {
           const mapEdit = forwardedProtoMapLines(nginx.root.text, http);
           if (mapEdit) {
             fixes.push({
-              title: `Add "map $http_x_forwarded_proto ${FWD_PROTO_MAP_VAR}" to http {} and send X-Forwarded-Proto ${FWD_PROTO_MAP_VAR}`,
+              title: `Map ${FWD_PROTO_MAP_VAR} in http {} and send it as X-Forwarded-Proto`,
+              note: `Adds "${MAP_TEXT}" to http {}: the balancer's value, else this server's scheme.`,
               safety: 'safe',
               edits: [mapEdit, { span: line.args[1].span, newText: FWD_PROTO_MAP_VAR }],
             });
@@ -152,7 +167,8 @@ export const proxyForwardedProto = defineRule({
         span: placedLine.span,
         related: placedLine.related,
         severity,
-        message: `${FAILS} ${START.label} gets 202 with an http:// upload Location: ${problem}.${mitigation}`,
+        message: `${cause}: the upload PUT gets 401 Unauthorized`,
+        detail: `${FAILS} ${START.label} gets 202 with an http:// upload Location: ${problem}.${mitigation}`,
         fixes,
       });
     }

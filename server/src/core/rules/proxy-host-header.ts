@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS } from '../nginx/model';
 import { defineRule, type Report } from './rule';
@@ -56,6 +57,7 @@ export const proxyHostHeader = defineRule({
       const failure = `${FINISH.label} is sent without its token: 401 Unauthorized${requests.includes(BASE) ? ', or docker login asks the wrong address for a token' : ''}.`;
 
       let problem: string | undefined;
+      let cause = '';
       let severity: Report['severity'];
       if (value === '' || value === '$proxy_host') {
         const upstream = proxyHost(proxyPass);
@@ -63,6 +65,13 @@ export const proxyHostHeader = defineRule({
         const bare = upstream.toLowerCase();
         if (literalNames(server.names).includes(bare)) continue; // $proxy_host is already the public name
         const hidden = state.hiddenLines;
+        cause = state.line
+          ? value === '$proxy_host'
+            ? `Host $proxy_host at ${clip(where, 40)} sends the upstream's name`
+            : `Host is empty at ${clip(where, 40)}`
+          : hidden.length > 0
+            ? `${clip(where, 40)} hides the server's proxy_set_header Host`
+            : `No proxy_set_header Host at ${clip(where, 40)} sends the upstream's name`;
         problem = state.line
           ? value === '$proxy_host'
             ? `"Host $proxy_host" at ${where} sends the upstream's name ("${upstream}")`
@@ -72,17 +81,21 @@ export const proxyHostHeader = defineRule({
             : `no proxy_set_header Host is in effect at ${where}, so nginx sends its default, $proxy_host ("${upstream}")`;
         problem += `, and Harbor builds ${which} from it`;
       } else if (value === '$host' && ports.length > 0 && lb.length === 0) {
+        cause = `Host $host at ${clip(where, 40)} drops the port :${ports[0]}`;
         problem = `"Host $host" at ${where} drops the port: clients reach this server on :${ports.join(', :')}, but ${which} are built without it`;
       } else if (value === '$host:$server_port' && lb.length > 0) {
         severity = 'warning';
+        cause = `Host $host:$server_port at ${clip(where, 40)} sends this proxy's local port`;
         problem = `this server is behind another TLS terminator (${lb.join('; ')}), so $server_port is its local port, not the one clients use, and ${which} carry it`;
       } else if (!value.includes('$') && !state.line!.templated) {
         const [host, port] = value.toLowerCase().split(':');
         const names = literalNames(server.names);
         if (!port && ports.length > 0 && lb.length === 0 && names.includes(host)) {
+          cause = `Host ${clip(value, 40)} at ${clip(where, 40)} lacks the port :${ports[0]}`;
           problem = `"Host ${value}" at ${where} has no port, but clients reach this server on :${ports.join(', :')}, and ${which} are built without it`;
         } else if (names.length > 0 && !names.includes(host)) {
           severity = 'warning';
+          cause = `Host ${clip(value, 40)} at ${clip(where, 40)} is not this server's name`;
           problem = `"Host ${value}" at ${where} is not one of this server's names (${names.join(', ')}), and ${which} are built from it`;
         }
       }
@@ -98,10 +111,22 @@ export const proxyHostHeader = defineRule({
       report({
         span: placed.span,
         severity,
-        message: `${failure} ${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`,
+        message: `${cause}: ${requests.includes(BASE) ? 'docker login and push get 401 Unauthorized' : 'the upload PUT gets 401 Unauthorized'}`,
+        detail: `${failure} ${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`,
         related: [...placed.related, ...hidden.map((d) => ({ file: d.file, span: d.span, message: `hidden by the proxy_set_header list of ${where}`, text: nginx.files.find((f) => f.path === d.file)?.text }))],
         fixes: edits
-          ? [{ title: state.line ? 'Send Host $http_host (the host:port the client used)' : hidden.length > 0 || state.hiddenList.length > 0 ? `Copy the hidden Harbor header lines into ${where}, with "proxy_set_header Host $http_host;"` : `Add "proxy_set_header Host $http_host;" to ${where}`, safety: 'safe', edits }]
+          ? [
+              {
+                title: state.line ? 'Send Host $http_host' : hidden.length > 0 || state.hiddenList.length > 0 ? 'Copy the hidden header lines here, adding Host' : `Add "proxy_set_header Host $http_host;" to ${clip(where, 30)}`,
+                note: state.line
+                  ? '$http_host is the host:port the client used.'
+                  : hidden.length > 0 || state.hiddenList.length > 0
+                    ? `Copies the hidden Harbor header lines into ${where}, with "proxy_set_header Host $http_host;".`
+                    : undefined,
+                safety: 'safe',
+                edits,
+              },
+            ]
           : [],
       });
     }

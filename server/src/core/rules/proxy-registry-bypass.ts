@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { findAll } from '../nginx/walk';
 import { defineRule } from './rule';
@@ -41,7 +42,8 @@ export const proxyRegistryBypass = defineRule({
         report({
           span: anchored.inThisFile ? pass.span : anchored.anchor.span,
           related: anchored.inThisFile ? [] : relatedFor(nginx, pass, 'proxy_pass to the registry is set here'),
-          message: `proxy_pass to ${where} goes straight to Harbor's registry and around core: pushes and pulls get 401 Unauthorized, or skip Harbor's token check, project permissions and quotas. Proxy to Harbor's nginx or to core instead.`,
+          message: `proxy_pass ${clip(member ? `${member.host}${member.port ? `:${member.port}` : ''}` : pass.args[0].value, 50)} is Harbor's registry, bypassing core: push and pull get 401 Unauthorized`,
+          detail: `proxy_pass to ${where} goes straight to Harbor's registry and around core: pushes and pulls get 401 Unauthorized, or skip Harbor's token check, project permissions and quotas. Proxy to Harbor's nginx or to core instead.`,
           fixes: [{ title: "Proxy to Harbor's nginx or core instead of the registry", safety: 'display-only', edits: [] }],
         });
       }

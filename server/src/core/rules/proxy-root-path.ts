@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS, locationFor } from '../nginx/model';
 import { defineRule } from './rule';
@@ -40,7 +41,8 @@ export const proxyRootPath = defineRule({
         report({
           span: anchored.inThisFile ? (mount.directive.name === 'location' ? mount.directive.nameSpan : mount.directive.span) : anchored.anchor.span,
           related: anchored.inThisFile ? [] : relatedFor(nginx, mount.directive, `Harbor is mounted under ${mount.prefix} here`),
-          message: `Harbor is served under ${mount.prefix} here, but it only works at the root of a domain: docker requests /v2/ and gets 404, and the token realm /service/token and the portal's /api/ and /c/ calls miss the prefix.`,
+          message: `Harbor is served under the sub-path ${clip(mount.prefix, 40)}: docker's requests to /v2/ get 404 Not Found`,
+          detail: `Harbor is served under ${mount.prefix} here, but it only works at the root of a domain: docker requests /v2/ and gets 404, and the token realm /service/token and the portal's /api/ and /c/ calls miss the prefix.`,
           fixes: [{ title: 'Serve Harbor at the root of its own host name (server_name harbor.example.com; location / { proxy_pass ...; })', safety: 'display-only', edits: [] }],
         });
       }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
@@ -50,9 +51,10 @@ export const proxyStreaming = defineRule({
           report({
             span: anchored.inThisFile ? buffering.span : anchored.anchor.span,
             severity: 'info',
-            message: `proxy_buffering on is in effect for ${UPLOAD.label} and the other /v2/ requests: nginx spools large layer downloads to proxy_temp_path before sending them on. Harbor's own nginx turns it off.`,
+            message: 'proxy_buffering on applies to /v2/: nginx spools large layer downloads to disk before sending them on',
+            detail: `proxy_buffering on is in effect for ${UPLOAD.label} and the other /v2/ requests: nginx spools large layer downloads to proxy_temp_path before sending them on. Harbor's own nginx turns it off.`,
             related: anchored.inThisFile ? [] : relatedFor(nginx, buffering, 'proxy_buffering on is set here'),
-            fixes: anchored.inThisFile ? [{ title: 'Set proxy_buffering off (as in Harbor\'s own nginx)', safety: 'safe', edits: [replaceFirstArg(buffering, 'off')] }] : [],
+            fixes: anchored.inThisFile ? [{ title: 'Set proxy_buffering off', note: "As in Harbor's own nginx.", safety: 'safe', edits: [replaceFirstArg(buffering, 'off')] }] : [],
           });
         }
       }
@@ -72,9 +74,10 @@ export const proxyStreaming = defineRule({
           }
           report({
             span: anchored.inThisFile ? requestBuffering.span : anchored.anchor.span,
-            message: `${UPLOAD.label} is buffered: proxy_request_buffering ${requestBuffering.args[0]?.value ?? 'on'} makes nginx write each whole layer to disk before Harbor gets it, so large pushes need that much free space and end in 504 Gateway Timeout or "unexpected EOF".`,
+            message: `proxy_request_buffering ${clip(requestBuffering.args[0]?.value ?? 'on', 20)} applies to layer uploads: large pushes end in 504 Gateway Timeout or "unexpected EOF"`,
+            detail: `${UPLOAD.label} is buffered: proxy_request_buffering ${requestBuffering.args[0]?.value ?? 'on'} makes nginx write each whole layer to disk before Harbor gets it, so large pushes need that much free space and end in 504 Gateway Timeout or "unexpected EOF".`,
             related: anchored.inThisFile ? [] : relatedFor(nginx, requestBuffering, `proxy_request_buffering ${requestBuffering.args[0]?.value ?? ''} is set here`),
-            fixes: anchored.inThisFile && edits.length > 0 ? [{ title: `Set proxy_request_buffering off${is11 ? '' : ' and use proxy_http_version 1.1'} (as in Harbor's own nginx)`, safety: 'safe', edits }] : [],
+            fixes: anchored.inThisFile && edits.length > 0 ? [{ title: `Set proxy_request_buffering off${is11 ? '' : ' and use proxy_http_version 1.1'}`, note: "As in Harbor's own nginx.", safety: 'safe', edits }] : [],
           });
           continue;
         }
@@ -99,8 +102,9 @@ export const proxyStreaming = defineRule({
         report({
           span: placed.span,
           related: placed.related,
-          message: `${UPLOAD.label} is buffered: no proxy_request_buffering is in effect, so nginx's default (on) writes each whole layer to disk before Harbor gets it; large pushes need that much free space and end in 504 Gateway Timeout or "unexpected EOF".`,
-          fixes: fixable ? [{ title: `Add ${lines.join(' ')} here (as in Harbor's own nginx)`, safety: 'safe', edits }] : [],
+          message: 'No proxy_request_buffering off for layer uploads: large pushes end in 504 Gateway Timeout or "unexpected EOF"',
+          detail: `${UPLOAD.label} is buffered: no proxy_request_buffering is in effect, so nginx's default (on) writes each whole layer to disk before Harbor gets it; large pushes need that much free space and end in 504 Gateway Timeout or "unexpected EOF".`,
+          fixes: fixable ? [{ title: `Add ${lines.map((line) => line.replace(/;$/, '')).join(', ')}`, note: `Adds ${lines.join(' ')} here, as in Harbor's own nginx.`, safety: 'safe', edits }] : [],
         });
         continue;
       }
@@ -118,10 +122,11 @@ export const proxyStreaming = defineRule({
         const version = httpVersion?.args[0]?.value ?? '1.0 (the default)';
         report({
           span: anchored.inThisFile ? offender.span : anchored.anchor.span,
-          message: `${UPLOAD.label} is still buffered: proxy_request_buffering off has no effect on chunked layer uploads (how docker sends them) while proxy_http_version is ${version}; nginx writes the whole layer to disk first unless it talks HTTP/1.1 to Harbor.`,
+          message: `proxy_http_version ${clip(version, 20)} keeps layer uploads buffered: large pushes can end in 504 Gateway Timeout`,
+          detail: `${UPLOAD.label} is still buffered: proxy_request_buffering off has no effect on chunked layer uploads (how docker sends them) while proxy_http_version is ${version}; nginx writes the whole layer to disk first unless it talks HTTP/1.1 to Harbor.`,
           related: anchored.inThisFile ? [] : relatedFor(nginx, offender, httpVersion ? `proxy_http_version ${version} is set here` : 'proxy_request_buffering off is set here'),
           fixes: anchored.inThisFile
-            ? [{ title: 'Use proxy_http_version 1.1 (as in Harbor\'s own nginx)', safety: 'safe', edits: [httpVersion ? replaceFirstArg(httpVersion, '1.1') : insertBefore(text, offender, 'proxy_http_version 1.1;')] }]
+            ? [{ title: 'Use proxy_http_version 1.1', note: "As in Harbor's own nginx.", safety: 'safe', edits: [httpVersion ? replaceFirstArg(httpVersion, '1.1') : insertBefore(text, offender, 'proxy_http_version 1.1;')] }]
             : [],
         });
       }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { effectiveDirective, HARBOR_REQUESTS, parseNginxTime } from '../nginx/model';
 import { defineRule } from './rule';
@@ -49,9 +50,10 @@ export const proxyTimeouts = defineRule({
         if (!anchored) continue;
         report({
           span: anchored.inThisFile ? directive.span : anchored.anchor.span,
-          message: `${UPLOAD.label} and the final PUT of a large layer end in 504 Gateway Timeout when Harbor is silent for more than ${spokenSeconds(seconds)}: ${name} ${value} is in effect there (Harbor's own nginx uses 900 on /v2/).`,
+          message: `${name} ${clip(value, 20)} applies to layer uploads: pushing a large layer ends in 504 Gateway Timeout`,
+          detail: `${UPLOAD.label} and the final PUT of a large layer end in 504 Gateway Timeout when Harbor is silent for more than ${spokenSeconds(seconds)}: ${name} ${value} is in effect there (Harbor's own nginx uses 900 on /v2/).`,
           related: anchored.inThisFile ? [] : relatedFor(nginx, directive, `${name} ${value} is set here`),
-          fixes: anchored.inThisFile && directive.args.length === 1 ? [{ title: `Set ${name} to 900 (as in Harbor's own nginx)`, safety: 'safe', edits: [replaceFirstArg(directive, '900')] }] : [],
+          fixes: anchored.inThisFile && directive.args.length === 1 ? [{ title: `Set ${name} to 900`, note: "As in Harbor's own nginx.", safety: 'safe', edits: [replaceFirstArg(directive, '900')] }] : [],
         });
       }
       if (missing.length === 0) continue;
@@ -65,8 +67,9 @@ export const proxyTimeouts = defineRule({
       report({
         span: placed.span,
         related: placed.related,
-        message: `${UPLOAD.label} and the final PUT of a large layer end in 504 Gateway Timeout when Harbor is silent for more than 60 seconds: no ${missing.join(' or ')} is in effect there, so nginx's default of 60s applies (Harbor's own nginx uses 900 on /v2/).`,
-        fixes: insert ? [{ title: `Add ${missing.map((name) => `${name} 900;`).join(' ')} here (as in Harbor's own nginx)`, safety: 'safe', edits: [insert] }] : [],
+        message: `No ${missing.join(' or ')} for layer uploads (default 60s): a large layer push ends in 504 Gateway Timeout`,
+        detail: `${UPLOAD.label} and the final PUT of a large layer end in 504 Gateway Timeout when Harbor is silent for more than 60 seconds: no ${missing.join(' or ')} is in effect there, so nginx's default of 60s applies (Harbor's own nginx uses 900 on /v2/).`,
+        fixes: insert ? [{ title: `Add ${missing.map((name) => `${name} 900;`).join(' ')} here`, note: "As in Harbor's own nginx.", safety: 'safe', edits: [insert] }] : [],
       });
     }
   },

@@ -62,10 +62,12 @@ function checkCredentials(context: RuleContext, { values }: HelmValuesTarget): v
     if (htpasswd && htpasswdEntry) edits.push(replaceValue(htpasswdEntry, htpasswdFor(fresh)));
     context.report({
       span: passwordEntry.valueSpan,
-      message: `registry.credentials.password is the chart's published default ${CHART_REGISTRY_PASSWORD}${username === CHART_REGISTRY_USER ? ` (with the default user ${CHART_REGISTRY_USER})` : ''}: anything in the cluster that reaches the registry Service can push and pull directly, bypassing Harbor's projects and RBAC.`,
+      message: "registry.credentials.password is the chart's published default: anyone in the cluster can push and pull, bypassing RBAC",
+      detail: `registry.credentials.password is the chart's published default ${CHART_REGISTRY_PASSWORD}${username === CHART_REGISTRY_USER ? ` (with the default user ${CHART_REGISTRY_USER})` : ''}: anything in the cluster that reaches the registry Service can push and pull directly, bypassing Harbor's projects and RBAC.`,
       fixes: [
         {
-          title: htpasswd ? 'Replace with a generated password and recompute htpasswdString' : 'Replace with a generated password (the chart re-renders the htpasswd and restarts core, jobservice and the registry)',
+          title: htpasswd ? 'Replace with a generated password and recompute htpasswdString' : 'Replace with a generated password',
+          ...(htpasswd ? {} : { note: 'The chart re-renders the htpasswd and restarts core, jobservice and the registry.' }),
           safety: 'unsafe',
           edits,
         },
@@ -75,7 +77,8 @@ function checkCredentials(context: RuleContext, { values }: HelmValuesTarget): v
 
   if (!htpasswd || !htpasswdEntry) return;
   const recompute = {
-    title: 'Recompute htpasswdString (bcrypt) from registry.credentials.username and password',
+    title: 'Recompute htpasswdString from username and password',
+    note: 'A bcrypt line from registry.credentials.username and registry.credentials.password.',
     safety: 'unsafe' as const,
     edits: [replaceValue(htpasswdEntry, htpasswdFor(password))],
   };
@@ -85,7 +88,8 @@ function checkCredentials(context: RuleContext, { values }: HelmValuesTarget): v
     context.report({
       span,
       severity: 'error',
-      message: `registry.credentials.htpasswdString is not a bcrypt htpasswd line (user:$2y$…); the registry accepts bcrypt only: ${REJECTED}.`,
+      message: 'registry.credentials.htpasswdString is not a bcrypt htpasswd line: push and pull through Harbor get 401 Unauthorized',
+      detail: `registry.credentials.htpasswdString is not a bcrypt htpasswd line (user:$2y$…); the registry accepts bcrypt only: ${REJECTED}.`,
       fixes: [recompute],
     });
     return;
@@ -94,7 +98,8 @@ function checkCredentials(context: RuleContext, { values }: HelmValuesTarget): v
     context.report({
       span,
       severity: 'error',
-      message: `registry.credentials.htpasswdString is for another user than registry.credentials.username${usernameEntry ? '' : ` (default ${CHART_REGISTRY_USER})`}, which core and jobservice log in with: ${REJECTED}.`,
+      message: 'registry.credentials.htpasswdString is for another user than username: push and pull through Harbor get 401 Unauthorized',
+      detail: `registry.credentials.htpasswdString is for another user than registry.credentials.username${usernameEntry ? '' : ` (default ${CHART_REGISTRY_USER})`}, which core and jobservice log in with: ${REJECTED}.`,
       fixes: [recompute],
     });
     return;
@@ -103,7 +108,8 @@ function checkCredentials(context: RuleContext, { values }: HelmValuesTarget): v
     context.report({
       span,
       severity: 'error',
-      message: `registry.credentials.htpasswdString does not match registry.credentials.password${passwordEntry ? '' : ` (default ${CHART_REGISTRY_PASSWORD})`}, which core and jobservice send: ${REJECTED}.`,
+      message: "registry.credentials.htpasswdString does not match the password: push and pull through Harbor get 401 Unauthorized",
+      detail: `registry.credentials.htpasswdString does not match registry.credentials.password${passwordEntry ? '' : ` (default ${CHART_REGISTRY_PASSWORD})`}, which core and jobservice send: ${REJECTED}.`,
       fixes: [recompute],
     });
   }

@@ -49,7 +49,15 @@ export interface Report {
   /** Overrides the rule's default severity for this finding (before user settings). */
   severity?: Severity;
   related?: { file?: string; span: Span; message: string; text?: string }[];
-  fixes?: { title: string; safety: FixSafety; edits: TextEdit[] }[];
+  fixes?: ReportFix[];
+}
+
+/** A fix as a rule offers it: the title stays short (menus cut it), the note is the rest of the story and goes into the finding's detail. */
+export interface ReportFix {
+  title: string;
+  safety: FixSafety;
+  edits: TextEdit[];
+  note?: string;
 }
 
 /** Everything a rule may read about the document being checked. */

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
 import { chartName, chartReads } from '../versions';
 import { defineRule, type RuleContext } from './rule';
@@ -69,7 +70,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
         context.report({
           span: stored.entry.valueSpan,
           severity: aesAccepts(length) ? 'warning' : 'error',
-          message: `The secretKey in Secret "${name!.value}" (existingSecretSecretKey) is ${length} bytes, not 16: ${lengthConsequence(length)}${newline} ${aesAccepts(length) ? NEVER_CHANGE : NOTHING_STORED}`,
+          message: `secretKey in Secret "${clip(name!.value, 30)}" is ${length} bytes, not 16: ${shortConsequence(length)}`,
+          detail: `The secretKey in Secret "${name!.value}" (existingSecretSecretKey) is ${length} bytes, not 16: ${lengthConsequence(length)}${newline} ${aesAccepts(length) ? NEVER_CHANGE : NOTHING_STORED}`,
           fixes: [guidanceFor(target, aesAccepts(length) ? NEW_INSTALL : SET_VALID)],
         });
       }
@@ -83,7 +85,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
     const firstKey = values.entries()[0];
     context.report({
       span: firstKey ? firstKey.keySpan : values.span,
-      message: `${values.isSet('existingSecretSecretKey') ? `C${chartName(target).slice(1)} ignores existingSecretSecretKey and these values set no secretKey` : 'These values set neither secretKey nor existingSecretSecretKey'}, so the chart's published default ${CHART_DEFAULT_SECRET_KEY} encrypts stored credentials: anyone with a database backup can decrypt replication, OIDC and scanner secrets. ${NEVER_CHANGE}`,
+      message: `${values.isSet('existingSecretSecretKey') ? 'existingSecretSecretKey is ignored by this chart and secretKey is unset' : 'Neither secretKey nor existingSecretSecretKey is set'}: the published default key lets backups' credentials be decrypted`,
+      detail: `${values.isSet('existingSecretSecretKey') ? `C${chartName(target).slice(1)} ignores existingSecretSecretKey and these values set no secretKey` : 'These values set neither secretKey nor existingSecretSecretKey'}, so the chart's published default ${CHART_DEFAULT_SECRET_KEY} encrypts stored credentials: anyone with a database backup can decrypt replication, OIDC and scanner secrets. ${NEVER_CHANGE}`,
       fixes: [guidanceFor(target, NEW_INSTALL)],
     });
     return;
@@ -94,7 +97,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
   if (value === CHART_DEFAULT_SECRET_KEY) {
     context.report({
       span: entry.valueSpan,
-      message: `secretKey is the chart's published default ${CHART_DEFAULT_SECRET_KEY}: anyone with a database backup can decrypt the stored replication, OIDC and scanner credentials. ${NEVER_CHANGE}`,
+      message: "secretKey is the chart's published default: anyone with a database backup can decrypt stored credentials",
+      detail: `secretKey is the chart's published default ${CHART_DEFAULT_SECRET_KEY}: anyone with a database backup can decrypt the stored replication, OIDC and scanner credentials. ${NEVER_CHANGE}`,
       fixes: [guidanceFor(target, NEW_INSTALL)],
     });
     return;
@@ -106,6 +110,10 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
     severity: aesAccepts(length) ? 'warning' : 'error',
     message:
       value === ''
+        ? 'secretKey is empty: saving a replication endpoint, OIDC or a scanner fails with crypto/aes: invalid key size 0'
+        : `secretKey is ${length} bytes, not 16: ${shortConsequence(length)}`,
+    detail:
+      value === ''
         ? `secretKey is empty and no existingSecretSecretKey is set: core gets an empty encryption key, so saving a replication endpoint, OIDC settings or a scanner fails with crypto/aes: invalid key size 0. ${NOTHING_STORED}`
         : `secretKey is ${length} bytes; the chart requires 16 ("Must be a string of 16 chars"): ${lengthConsequence(length)} ${aesAccepts(length) ? NEVER_CHANGE : NOTHING_STORED}`,
     fixes: [guidanceFor(target, aesAccepts(length) ? NEW_INSTALL : SET_VALID)],
@@ -113,6 +121,11 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
 }
 
 const aesAccepts = (length: number) => length === 16 || length === 24 || length === 32;
+
+function shortConsequence(length: number): string {
+  if (aesAccepts(length)) return 'core works, but the installer rejects it and the chart documents 16';
+  return `saving credentials fails with crypto/aes: invalid key size ${length}`;
+}
 
 function lengthConsequence(length: number): string {
   if (aesAccepts(length)) return 'AES accepts this length, so core works, but it is outside what the chart documents and the installer rejects it ("secret key\'s length has to be 16 chars").';

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import type { TextEdit } from '../types';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
 import { defineRule, type RuleContext } from './rule';
@@ -22,6 +23,10 @@ function privateStore(storage: YamlMapView, driver: string): Store | undefined {
   if (!endpoint) return undefined;
   const reason = privateEndpointReason(endpoint.value) ?? (driver === 'oss' && /-internal\./.test(endpoint.value) ? "Alibaba OSS's internal (VPC-only) endpoint" : undefined);
   return reason ? { driver, endpoint: endpoint.entry, reason } : undefined;
+}
+
+function shortMessage(store: Store, setting: string): string {
+  return `${store.driver} endpoint is ${clip(store.reason, 40)} and ${setting} is unset: docker pull from outside gets "no such host"`;
 }
 
 function message(store: Store, setting: string): string {
@@ -68,8 +73,9 @@ function checkValues(context: RuleContext, values: YamlMapView): void {
   const edit = disable ? replaceValueSource(disable, 'true') : insertAtPath(context.lines, storage, [], ['disableredirect: true']);
   context.report({
     span: store.endpoint.valueSpan,
-    message: message(store, 'persistence.imageChartStorage.disableredirect'),
-    fixes: edit ? [{ title: 'Set persistence.imageChartStorage.disableredirect: true (the registry streams blobs itself)', safety: 'safe', edits: [edit] }] : [],
+    message: shortMessage(store, 'disableredirect'),
+    detail: message(store, 'persistence.imageChartStorage.disableredirect'),
+    fixes: edit ? [{ title: 'Set persistence.imageChartStorage.disableredirect: true', note: 'The registry then streams blobs itself.', safety: 'safe', edits: [edit] }] : [],
   });
 }
 
@@ -90,7 +96,8 @@ function checkInstaller(context: RuleContext, installer: YamlMapView): void {
   else edit = insertAtPath(context.lines, storage, ['redirect'], ['disable: true']);
   context.report({
     span: store.endpoint.valueSpan,
-    message: message(store, 'storage_service.redirect.disable'),
-    fixes: edit ? [{ title: 'Set storage_service.redirect.disable: true (the registry streams blobs itself; run ./prepare)', safety: 'safe', edits: [edit] }] : [],
+    message: shortMessage(store, 'redirect.disable'),
+    detail: message(store, 'storage_service.redirect.disable'),
+    fixes: edit ? [{ title: 'Set storage_service.redirect.disable: true', note: 'The registry then streams blobs itself; run ./prepare.', safety: 'safe', edits: [edit] }] : [],
   });
 }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { isIP } from 'node:net';
 import { chainOrderProblems, type InspectedObject } from '../pki';
 import { handlesOf } from '../pki/inspect';
@@ -58,11 +59,7 @@ export const tlsCertificate = defineRule({
       if (key?.ok && once(`key:${key.ref.span.start}`)) {
         const privateKey = key.objects.find((o) => o.kind === 'private-key');
         if (privateKey?.encrypted && !site.passwordFile) {
-          context.report({
-            span: key.ref.span,
-            message: encryptedMessage(site),
-            related: readFromRelated(key),
-          });
+          context.report({ span: key.ref.span, message: encryptedShort(site), detail: encryptedMessage(site), related: readFromRelated(key) });
         }
       }
     }
@@ -82,9 +79,22 @@ function reportUnusable(context: RuleContext, site: TlsSite, loaded: LoadedMater
   if (!problem) return;
   context.report({
     span: loaded.ref.span,
-    message: `The ${role} of ${site.label} holds no readable ${role} (${problem}): ${UNUSABLE[site.kind]}.`,
+    message: `The ${role} of ${clip(site.label.replace(/ \(tls\.crt \/ tls\.key\)$/, ''), 45)} holds no readable ${role}: ${UNUSABLE[site.kind].replace(/`/g, '')}`,
+    detail: `The ${role} of ${site.label} holds no readable ${role} (${problem}): ${UNUSABLE[site.kind]}.`,
     related: readFromRelated(loaded),
   });
+}
+
+function encryptedShort(site: TlsSite): string {
+  switch (site.kind) {
+    case 'nginx':
+    case 'nginx-proxy':
+      return 'The private key is encrypted and no ssl_password_file applies: nginx fails to start ("bad decrypt")';
+    case 'harbor-yml':
+      return 'The private key is encrypted: Harbor\'s nginx (proxy container) fails to start ("bad decrypt")';
+    default:
+      return 'The private key is encrypted: Harbor and ingress controllers fail to load it ("tls: failed to parse private key")';
+  }
 }
 
 function encryptedMessage(site: TlsSite): string {
@@ -107,15 +117,24 @@ function checkCertificates(context: RuleContext, site: TlsSite, certs: Inspected
     const which = index === 0 ? 'The certificate' : `Certificate #${index + 1} of the chain${info.subject ? ` (${info.subject})` : ''}`;
     const subject = index === 0 && info.subject ? ` (${info.subject})` : '';
     if (info.notAfter.getTime() < now.getTime()) {
-      context.report({ span, message: `${which}${subject} expired on ${day(info.notAfter)}: clients fail with "x509: certificate has expired or is not yet valid" (${site.label}).` });
+      context.report({
+        span,
+        message: `${which} expired on ${day(info.notAfter)}: clients fail with "x509: certificate has expired or is not yet valid"`,
+        detail: `${which}${subject} expired on ${day(info.notAfter)}: clients fail with "x509: certificate has expired or is not yet valid" (${site.label}).`,
+      });
     } else if (info.notBefore.getTime() > now.getTime()) {
-      context.report({ span, message: `${which}${subject} is not valid before ${day(info.notBefore)}: clients fail with "x509: certificate has expired or is not yet valid" until then; check the clock of the machine that issued it (${site.label}).` });
+      context.report({
+        span,
+        message: `${which} is not valid before ${day(info.notBefore)}: until then clients get "x509: certificate has expired or is not yet valid"`,
+        detail: `${which}${subject} is not valid before ${day(info.notBefore)}: clients fail with "x509: certificate has expired or is not yet valid" until then; check the clock of the machine that issued it (${site.label}).`,
+      });
     } else if (info.notAfter.getTime() - now.getTime() < EXPIRY_WARNING_DAYS * DAY) {
       const days = Math.max(0, Math.floor((info.notAfter.getTime() - now.getTime()) / DAY));
       context.report({
         span,
         severity: 'warning',
-        message: `${which}${subject} expires on ${day(info.notAfter)}, in ${days} day${days === 1 ? '' : 's'}: renew it before clients start failing with "x509: certificate has expired or is not yet valid" (${site.label}).`,
+        message: `${which} expires on ${day(info.notAfter)}, in ${days} day${days === 1 ? '' : 's'}: renew it before clients get "x509: certificate has expired"`,
+        detail: `${which}${subject} expires on ${day(info.notAfter)}, in ${days} day${days === 1 ? '' : 's'}: renew it before clients start failing with "x509: certificate has expired or is not yet valid" (${site.label}).`,
       });
     }
   });
@@ -136,6 +155,10 @@ function checkCertificates(context: RuleContext, site: TlsSite, certs: Inspected
         span,
         message:
           sans.length === 0
+            ? 'The certificate has no Subject Alternative Name: docker rejects it ("x509: certificate relies on legacy Common Name field")'
+            : `The certificate does not cover ${clip(first, 50)}${uncovered.length > 1 ? ` (and ${uncovered.length - 1} more)` : ''}: docker login fails with "x509: certificate is valid for …, not …"`,
+        detail:
+          sans.length === 0
             ? `The certificate has no Subject Alternative Name, so Go clients (docker, containerd, Harbor's own components) reject it for ${uncovered.join(', ')} (${sources}) with "x509: certificate relies on legacy Common Name field, use SANs instead".`
             : `The certificate is valid for ${sans.slice(0, 5).join(', ')}${sans.length > 5 ? ', …' : ''}, not ${uncovered.join(', ')} (${sources}): \`docker login ${first}\` fails with "x509: certificate is valid for ${sans[0]}, not ${first}".`,
       });
@@ -144,7 +167,12 @@ function checkCertificates(context: RuleContext, site: TlsSite, certs: Inspected
 
   const order = chainOrderProblems(certs);
   if (order.length > 0 && certs.every((c) => c.certificate)) {
-    context.report({ span, severity: 'warning', message: `The certificate chain is out of order (${site.label}): ${order.join('; ')}. Clients that do not already hold the intermediate fail with "x509: certificate signed by unknown authority".` });
+    context.report({
+      span,
+      severity: 'warning',
+      message: `The certificate chain is out of order (${clip(site.label, 45)}): clients get "x509: certificate signed by unknown authority"`,
+      detail: `The certificate chain is out of order (${site.label}): ${order.join('; ')}. Clients that do not already hold the intermediate fail with "x509: certificate signed by unknown authority".`,
+    });
   }
 
   const key = leaf.key;
@@ -152,7 +180,8 @@ function checkCertificates(context: RuleContext, site: TlsSite, certs: Inspected
     context.report({
       span,
       severity: 'warning',
-      message: `The certificate's RSA key has ${key.bits} bits: OpenSSL 3 at its default security level (Debian, Ubuntu, RHEL 9) refuses it with "ee key too small", and clients reject it as weak. Use 2048 bits or more.`,
+      message: `The certificate's RSA key has ${key.bits} bits: OpenSSL 3 refuses it with "ee key too small" (use 2048 or more)`,
+      detail: `The certificate's RSA key has ${key.bits} bits: OpenSSL 3 at its default security level (Debian, Ubuntu, RHEL 9) refuses it with "ee key too small", and clients reject it as weak. Use 2048 bits or more.`,
     });
   }
 }

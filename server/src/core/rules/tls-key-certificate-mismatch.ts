@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { matchKeyAndCertificate } from '../pki';
 import { certificatesOf, collectTlsSites, keyOf, loadSites, materialEnvironment, noteIfUnreadable, readFromRelated, type TlsSiteKind } from './support/tls-material';
 import { defineRule } from './rule';
@@ -9,6 +10,15 @@ const SYMPTOM: Record<TlsSiteKind, string> = {
   'harbor-yml': 'after ./prepare the harbor nginx (proxy) container keeps restarting with "SSL_CTX_use_PrivateKey(...) failed ... key values mismatch", so the portal and `docker login` are unreachable',
   'helm-internal-tls': 'the component cannot start its TLS listener ("tls: private key does not match public key") and the other Harbor components get connection errors calling it',
   'tls-secret': 'the ingress controller rejects the Secret ("tls: private key does not match public key") and serves its default self-signed certificate, so `docker login` fails with "x509: certificate signed by unknown authority"',
+};
+
+/** The symptom in a few words, for the one-line message. */
+const SHORT_SYMPTOM: Record<TlsSiteKind, string> = {
+  nginx: 'nginx -t fails with "key values mismatch"',
+  'nginx-proxy': 'nginx fails loading it with "key values mismatch"',
+  'harbor-yml': 'Harbor\'s nginx keeps restarting ("key values mismatch")',
+  'helm-internal-tls': 'the component cannot start TLS ("private key does not match public key")',
+  'tls-secret': 'the ingress falls back to its default certificate ("x509: … unknown authority")',
 };
 
 export const tlsKeyCertificateMismatch = defineRule({
@@ -49,7 +59,8 @@ export const tlsKeyCertificateMismatch = defineRule({
       const sameFile = site.cert!.kind === 'file' && target.kind === 'file' && site.cert!.path === target.path;
       context.report({
         span: target.span,
-        message: `The private key does not belong to the certificate (${site.label}): ${result.reason}. ${capitalize(SYMPTOM[site.kind])}.`,
+        message: `Private key does not match the certificate (${clip(site.label.replace(/ \(tls\.crt \/ tls\.key\)$/, ''), 50)}): ${SHORT_SYMPTOM[site.kind]}`,
+        detail: `The private key does not belong to the certificate (${site.label}): ${result.reason}. ${capitalize(SYMPTOM[site.kind])}.`,
         related: [...(sameFile || site.cert!.span.start === target.span.start ? [] : [{ span: site.cert!.span, message: 'the certificate it is paired with' }]), ...readFromRelated(cert, key)],
       });
     }

@@ -42,8 +42,9 @@ export const tlsUpstream = defineRule({
       const edit = relative ? replaceValueSource(relative, 'true') : insertAtPath(context.lines, values, ['registry'], ['relativeurls: true']);
       context.report({
         span: expose.tlsEnabled.entry!.valueSpan,
-        message: `TLS ends in front of the chart (expose.tls.enabled: false, externalURL https://) but registry.relativeurls is not true, ${consequence}. With http:// Locations docker push fails with 401 Unauthorized on the PUT/PATCH after POST /v2/<repo>/blobs/uploads/ returned 202.`,
-        fixes: edit ? [{ title: 'Set registry.relativeurls: true (relative upload URLs; not supported by Docker 1.7 and older)', safety: 'safe', edits: [edit] }] : [],
+        message: 'expose.tls.enabled: false with an https externalURL needs registry.relativeurls: true: docker push can get 401 Unauthorized',
+        detail: `TLS ends in front of the chart (expose.tls.enabled: false, externalURL https://) but registry.relativeurls is not true, ${consequence}. With http:// Locations docker push fails with 401 Unauthorized on the PUT/PATCH after POST /v2/<repo>/blobs/uploads/ returned 202.`,
+        fixes: edit ? [{ title: 'Set registry.relativeurls: true', note: 'Relative upload URLs; not supported by Docker 1.7 and older.', safety: 'safe', edits: [edit] }] : [],
       });
     }
   },

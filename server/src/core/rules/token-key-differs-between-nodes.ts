@@ -1,3 +1,4 @@
+import { clip, listShort } from './support/message';
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path/posix';
 import { decodeBytes } from '../decode';
 import { inspectBytes, matchKeyAndCertificate, type InspectedObject } from '../pki';
@@ -121,7 +122,8 @@ export const tokenKeyDiffersBetweenNodes = defineRule({
       if (results.every((r) => r.verdict === 'mismatch')) {
         context.report({
           span: anchor,
-          message: `This node's ${relative(dir, own.rootCrt.path)} does not hold the public key of its own token key ${relative(dir, own.key.path)} (key ID ${own.key.object.key?.keyId ?? '?'}, root.crt key ID ${own.rootCrt.certs[0].key?.keyId ?? '?'}). Harbor 1.10 and earlier registries reject every token this node issues with "token signed by untrusted key with ID"; in 2.x the mismatch shows once root.crt is used to trust this node's tokens elsewhere.`,
+          message: `This node's root.crt does not match its token key: Harbor 1.x registries reject its tokens ("token signed by untrusted key")`,
+          detail: `This node's ${relative(dir, own.rootCrt.path)} does not hold the public key of its own token key ${relative(dir, own.key.path)} (key ID ${own.key.object.key?.keyId ?? '?'}, root.crt key ID ${own.rootCrt.certs[0].key?.keyId ?? '?'}). Harbor 1.10 and earlier registries reject every token this node issues with "token signed by untrusted key with ID"; in 2.x the mismatch shows once root.crt is used to trust this node's tokens elsewhere.`,
           related: [
             { file: own.key.path, span: at0, message: `token key, key ID ${own.key.object.key?.keyId ?? '?'}`, text: '' },
             { file: own.rootCrt.path, span: at0, message: `root.crt, key ID ${own.rootCrt.certs[0].key?.keyId ?? '?'}`, text: '' },
@@ -142,7 +144,8 @@ export const tokenKeyDiffersBetweenNodes = defineRule({
     const list = differing.map((node) => `${name(node)} (key ID ${node.key!.object.key!.keyId})`).join(', ');
     context.report({
       span: anchor,
-      message: `This node signs tokens with a different key than ${list}: this node's key ID is ${ownId}. Behind one load balancer a token from one node is rejected by the other: Harbor 2.x core logs "crypto/rsa: verification error" and docker login, pull and push get 401 Unauthorized; Harbor 1.x registries log "token signed by untrusted key with ID". Copy one private_key.pem (and root.crt) to every node.`,
+      message: `This node's token key differs from ${listShort(differing.map((node) => clip(name(node), 30)))}: behind one load balancer docker login gets 401 Unauthorized`,
+      detail: `This node signs tokens with a different key than ${list}: this node's key ID is ${ownId}. Behind one load balancer a token from one node is rejected by the other: Harbor 2.x core logs "crypto/rsa: verification error" and docker login, pull and push get 401 Unauthorized; Harbor 1.x registries log "token signed by untrusted key with ID". Copy one private_key.pem (and root.crt) to every node.`,
       related: [
         { file: own.key.path, span: at0, message: `this node's token key, key ID ${ownId}`, text: '' },
         ...differing.map((node) => ({ file: node.key!.path, span: at0, message: `${name(node)}'s token key, key ID ${node.key!.object.key!.keyId}`, text: '' })),

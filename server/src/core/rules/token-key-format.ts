@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { toPkcs1RsaPem, type InspectedObject } from '../pki';
 import { defineRule } from './rule';
 import { chartVersionVs, valueEnd, hasTokenSecret, inlinePem, replacePemScalar } from './support/token-credentials';
@@ -49,13 +50,14 @@ export const tokenKeyFormat = defineRule({
           : pem.objects.some((o) => o.kind === 'public-key')
             ? 'holds a public key, not the private key'
             : 'holds no PEM private key';
-        context.report({ span, message: `core.tokenKey ${what}: core cannot load a signing key, ${FAILS}.` });
+        context.report({ span, message: `core.tokenKey ${what.replace(/ \(.*\)$/, '')}: /service/token answers 500 and docker login fails`, detail: `core.tokenKey ${what}: core cannot load a signing key, ${FAILS}.` });
         continue;
       }
       if (key.encrypted) {
         context.report({
           span,
-          message: `core.tokenKey is an encrypted private key (\`${key.label ?? 'ENCRYPTED PRIVATE KEY'}\`): core reads it without a password, ${FAILS}. Use an unencrypted PKCS#1 RSA key (\`openssl genrsa -traditional\`) and keep it secret with a Secret named by core.secretName.`,
+          message: 'core.tokenKey is an encrypted private key: core cannot read it, so docker login fails (/service/token answers 500)',
+          detail: `core.tokenKey is an encrypted private key (\`${key.label ?? 'ENCRYPTED PRIVATE KEY'}\`): core reads it without a password, ${FAILS}. Use an unencrypted PKCS#1 RSA key (\`openssl genrsa -traditional\`) and keep it secret with a Secret named by core.secretName.`,
         });
         continue;
       }
@@ -66,20 +68,24 @@ export const tokenKeyFormat = defineRule({
         context.report({
           span,
           message: rsa
+            ? 'core.tokenKey is PKCS#8 (BEGIN PRIVATE KEY), which libtrust cannot read: docker login fails (/service/token answers 500)'
+            : `core.tokenKey is a PKCS#8 ${keyName(key)}, not RSA: docker login fails (/service/token answers 500)`,
+          detail: rsa
             ? `core.tokenKey is a PKCS#8 key (\`BEGIN PRIVATE KEY\`, as OpenSSL 3 \`genrsa\` writes it): libtrust only reads \`RSA PRIVATE KEY\`, ${FAILS} with \`unable to get PrivateKey from PEM type: PRIVATE KEY\`.`
             : `core.tokenKey is a PKCS#8 ${keyName(key)}: Harbor signs tokens with RS256 only and libtrust does not read \`BEGIN PRIVATE KEY\`, ${FAILS}. Generate an RSA key with \`openssl genrsa -traditional 4096\`.`,
-          fixes: edit ? [{ title: 'Convert the key to PKCS#1 (`BEGIN RSA PRIVATE KEY`); the key, and so core.tokenCert, stay the same', safety: 'safe', edits: [edit] }] : [],
+          fixes: edit ? [{ title: 'Convert the key to PKCS#1 (BEGIN RSA PRIVATE KEY)', note: 'The key, and so core.tokenCert, stay the same.', safety: 'safe', edits: [edit] }] : [],
         });
         continue;
       }
       if (key.problem && !key.key) {
-        context.report({ span, message: `core.tokenKey cannot be read: ${key.problem}; core cannot load it, ${FAILS}.` });
+        context.report({ span, message: `core.tokenKey cannot be read (${clip(key.problem, 50)}): docker login fails (/service/token answers 500)`, detail: `core.tokenKey cannot be read: ${key.problem}; core cannot load it, ${FAILS}.` });
         continue;
       }
       if (key.key && key.key.type !== 'rsa') {
         context.report({
           span,
-          message: `core.tokenKey is an ${keyName(key)}: Harbor signs tokens with RS256 only (\`signingMethod = "RS256"\`), ${FAILS}. Generate an RSA key with \`openssl genrsa -traditional 4096\`.`,
+          message: `core.tokenKey is an ${keyName(key)}, not RSA: docker login fails (/service/token answers 500)`,
+          detail: `core.tokenKey is an ${keyName(key)}: Harbor signs tokens with RS256 only (\`signingMethod = "RS256"\`), ${FAILS}. Generate an RSA key with \`openssl genrsa -traditional 4096\`.`,
         });
         continue;
       }
@@ -87,7 +93,8 @@ export const tokenKeyFormat = defineRule({
         context.report({
           span,
           severity: 'warning',
-          message: `core.tokenKey is an RSA ${key.key.bits}-bit key: anyone who factors it can sign registry tokens that Harbor accepts. Harbor's own keys are 4096 bits; use at least 2048 (\`openssl genrsa -traditional 4096\`).`,
+          message: `core.tokenKey is an RSA ${key.key.bits}-bit key: whoever factors it can forge registry tokens (use ≥ 2048 bits)`,
+          detail: `core.tokenKey is an RSA ${key.key.bits}-bit key: anyone who factors it can sign registry tokens that Harbor accepts. Harbor's own keys are 4096 bits; use at least 2048 (\`openssl genrsa -traditional 4096\`).`,
         });
       }
     }

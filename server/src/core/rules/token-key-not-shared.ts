@@ -63,7 +63,8 @@ function checkTarget(context: RuleContext, target: HelmValuesTarget): void {
   const fix = useTokenSecretFix(context.lines, values);
   context.report({
     span: replicas && Number.isInteger(count) && count > 1 ? replicas.valueSpan : valuesAnchor(values),
-    message: `No stable token signing key: core.secretName and core.tokenKey are empty, so the chart generates a new key on every render (\`genCA\`, no \`lookup\`); ${reasons.join('; ')}. Then ${SYMPTOM}.`,
+    message: `No stable token signing key (core.secretName and core.tokenKey are empty): logins fail with crypto/rsa: verification error`,
+    detail: `No stable token signing key: core.secretName and core.tokenKey are empty, so the chart generates a new key on every render (\`genCA\`, no \`lookup\`); ${reasons.join('; ')}. Then ${SYMPTOM}.`,
     fixes: fix ? [fix] : [],
   });
 }

@@ -66,7 +66,7 @@ function checkTarget(context: RuleContext, target: HelmValuesTarget): void {
   // Moving to core.secretName also removes the pair, which the chart would then ignore.
   const secretFix = useSecret && {
     ...useSecret,
-    title: `${useSecret.title}, and remove the hard-coded pair`,
+    title: `${useSecret.title}, drop the hard-coded pair`,
     edits: [...useSecret.edits, ...blankTokenPair(values)],
   };
 
@@ -76,7 +76,8 @@ function checkTarget(context: RuleContext, target: HelmValuesTarget): void {
     context.report({
       span: anchor.keySpan,
       severity: 'info',
-      message:
+      message: 'core.tokenKey/core.tokenCert are ignored because core.secretName is set: edits to them have no effect',
+      detail:
         'core.secretName is set, so the chart ignores core.tokenKey and core.tokenCert (`{{- if not .Values.core.secretName }}`): tokens are signed with the tls.key of that Secret. Remove the pair so nobody edits it believing it is in use.',
       fixes: edits.length > 0 ? [{ title: 'Blank the ignored core.tokenKey/core.tokenCert', safety: 'safe', edits }] : [],
     });
@@ -88,9 +89,12 @@ function checkTarget(context: RuleContext, target: HelmValuesTarget): void {
   if (keySet !== certSet) {
     const entry = (keySet ? keyEntry : certEntry)!;
     const message = keySet
+      ? 'core.tokenKey is set but core.tokenCert is empty: the chart pairs the key with a new CA certificate on every render'
+      : 'core.tokenCert is set but core.tokenKey is empty: a new signing key on every render, so logins fail with crypto/rsa: verification error';
+    const detail = keySet
       ? 'core.tokenKey is set but core.tokenCert is empty, so the chart pairs the key with the certificate of a CA it generates on every render (`default $ca.Cert`): values.yaml requires both or neither. Harbor 2.x core only reads tls.key, but the pair in the Secret never matches and changes on every upgrade.'
       : `core.tokenCert is set but core.tokenKey is empty, so the chart signs tokens with a new random key on every render (\`default $ca.Key\`), which this certificate does not belong to: after every upgrade, and between pods started before and after it, ${SYMPTOM}.`;
-    context.report({ span: entry.keySpan, severity: 'error', message, fixes: fixes() });
+    context.report({ span: entry.keySpan, severity: 'error', message, detail, fixes: fixes() });
     return;
   }
 
@@ -105,7 +109,8 @@ function checkTarget(context: RuleContext, target: HelmValuesTarget): void {
       context.report({
         span: cert!.entry.keySpan,
         severity: 'warning',
-        message: `core.tokenCert does not belong to core.tokenKey (${result.reason}). Harbor 2.x core only reads tls.key, so this is latent today (Harbor 1.x registries verified tokens against this certificate), but a mismatched pair is the mark of values pasted from different installs: if ${SYMPTOM} after an upgrade, these values no longer match what the pods hold.`,
+        message: 'core.tokenCert does not belong to core.tokenKey: values pasted from different installs (latent in Harbor 2.x)',
+        detail: `core.tokenCert does not belong to core.tokenKey (${result.reason}). Harbor 2.x core only reads tls.key, so this is latent today (Harbor 1.x registries verified tokens against this certificate), but a mismatched pair is the mark of values pasted from different installs: if ${SYMPTOM} after an upgrade, these values no longer match what the pods hold.`,
         related: [{ span: key!.entry.keySpan, message: 'the private key (core.tokenKey)' }],
         fixes: fixes(),
       });
@@ -121,7 +126,8 @@ function checkTarget(context: RuleContext, target: HelmValuesTarget): void {
   context.report({
     span: key.entry.keySpan,
     severity: 'info',
-    message: `core.tokenKey/core.tokenCert are hard-coded together with ${secrets.map((e) => e.path.join('.')).join(', ')}, as in values carried over from an earlier install. If after a chart upgrade ${SYMPTOM}, these values no longer match what the pods hold: blank them together so the chart generates a matching set (never secretKey, which encrypts stored credentials).`,
+    message: 'core.tokenKey is carried over from an old release: after an upgrade docker login can fail with crypto/rsa: verification error',
+    detail: `core.tokenKey/core.tokenCert are hard-coded together with ${secrets.map((e) => e.path.join('.')).join(', ')}, as in values carried over from an earlier install. If after a chart upgrade ${SYMPTOM}, these values no longer match what the pods hold: blank them together so the chart generates a matching set (never secretKey, which encrypts stored credentials).`,
     fixes: fixes(),
   });
 }

@@ -1,3 +1,4 @@
+import { clip } from './support/message';
 import { defineRule } from './rule';
 
 export const yamlSyntax = defineRule({
@@ -19,7 +20,11 @@ export const yamlSyntax = defineRule({
     // Values embedded as a string (Argo CD `helm.values: |`) are parsed on their own; their errors count too.
     const parsed = new Set([yaml, ...helmValues.map((target) => target.yaml)]);
     for (const error of [...parsed].flatMap((p) => p?.errors ?? [])) {
-      report({ span: error.span, message: `YAML syntax error: ${error.message}. Helm and the installer will refuse this file.` });
+      report({
+        span: error.span,
+        message: `YAML syntax error: ${clip(error.message.split('\n')[0], 100)}: Helm and the installer refuse this file`,
+        detail: `YAML syntax error: ${error.message}. Helm and the installer will refuse this file.`,
+      });
     }
   },
 });

@@ -6,7 +6,8 @@
 import { isMap, isScalar, Scalar, type Node } from 'yaml';
 import { inspectPem, type InspectedObject } from '../../pki';
 import type { LineIndex } from '../../text';
-import type { Fix, TextEdit } from '../../types';
+import type { TextEdit } from '../../types';
+import type { ReportFix } from '../rule';
 import { insertFirstInMap, replaceEntry } from '../../yaml/edits';
 import type { HelmValuesTarget } from '../../yaml/harborYaml';
 import type { ParsedYaml, YamlEntry, YamlMapView } from '../../yaml/yamlModel';
@@ -176,11 +177,12 @@ export function setTokenSecretName(lines: LineIndex, values: YamlMapView): TextE
   return insertFirstInMap(lines, core, [line]);
 }
 
-export function useTokenSecretFix(lines: LineIndex, values: YamlMapView): Fix | undefined {
+export function useTokenSecretFix(lines: LineIndex, values: YamlMapView): ReportFix | undefined {
   const edit = setTokenSecretName(lines, values);
   if (!edit) return undefined;
   return {
-    title: `Sign tokens with the key pair in Secret "${TOKEN_SECRET_NAME}" (create it first: PKCS#1 RSA tls.key from \`openssl genrsa -traditional 4096\` and its tls.crt)`,
+    title: `Sign tokens with Secret "${TOKEN_SECRET_NAME}"`,
+    note: `Sets core.secretName to "${TOKEN_SECRET_NAME}". Create the Secret first: a PKCS#1 RSA tls.key from \`openssl genrsa -traditional 4096\` and its tls.crt.`,
     safety: 'unsafe',
     edits: [edit],
   };
@@ -219,7 +221,7 @@ export function hardcodedRegenerable(values: YamlMapView): YamlEntry[] {
  * Touches nothing else; in particular never secretKey, database passwords or
  * harborAdminPassword.
  */
-export function staleCredentialsFix(values: YamlMapView): Fix | undefined {
+export function staleCredentialsFix(values: YamlMapView): ReportFix | undefined {
   const entries: YamlEntry[] = [];
   for (const path of ['core.tokenKey', 'core.tokenCert']) {
     const found = values.literalString(path);
@@ -229,7 +231,8 @@ export function staleCredentialsFix(values: YamlMapView): Fix | undefined {
   entries.push(...hardcodedRegenerable(values));
   const names = entries.map((e) => e.path.join('.'));
   return {
-    title: `Blank the carried-over credentials (${names.join(', ')}) so the chart generates a matching set; secretKey and passwords stay. The token key then changes on every render: with more than one core replica or GitOps, put a key pair in a Secret named by core.secretName instead`,
+    title: `Blank the carried-over credentials (${names.length === 1 ? names[0] : `${names.length} values`})`,
+    note: `Blanks ${names.join(', ')} so the chart generates a matching set; secretKey and passwords stay. The token key then changes on every render: with more than one core replica or GitOps, put a key pair in a Secret named by core.secretName instead.`,
     safety: 'unsafe',
     edits: entries.map((entry) => blankValue(values.yaml, entry)),
   };
