@@ -86,12 +86,15 @@ describe('harbor-audit CLI', () => {
           catalogId: 'HB-ADMIN-PW',
           severity: 'warning',
           message: report.findings[0].message,
+          detail: report.findings[0].detail,
           range: { start: PASSWORD_AT, end: { line: PASSWORD_AT.line, character: PASSWORD_AT.character + 'Harbor12345'.length } },
-          fixes: [{ title: 'Read the admin password from Secret "harbor-admin-password" (create it first, with key HARBOR_ADMIN_PASSWORD)', safety: 'unsafe' }],
+          fixes: [{ title: 'Read the admin password from Secret "harbor-admin-password"', safety: 'unsafe' }],
         },
       ],
     });
     assert.doesNotMatch(report.findings[0].message, /Harbor12345.*Harbor12345/, 'messages do not repeat secret values');
+    assert.ok(report.findings[0].message.length <= 160, report.findings[0].message);
+    assert.match(report.findings[0].detail, /anyone can log in as admin[\s\S]*Create the Secret first, with key HARBOR_ADMIN_PASSWORD/);
   });
 
   it('writes SARIF 2.1.0 that code scanning accepts', () => {
@@ -109,6 +112,22 @@ describe('harbor-audit CLI', () => {
     }
     assert.deepEqual(runResult.results.map((r: { locations: { physicalLocation: { region: { startLine: number } } }[] }) => r.locations[0].physicalLocation.region.startLine), [PASSWORD_AT.line + 1, 1]);
     for (const rule of runResult.tool.driver.rules) assert.ok(rule.help.markdown.includes(`# ${rule.id}`));
+    for (const result of runResult.results) {
+      assert.ok(result.message.text.length <= 160, result.message.text);
+      assert.ok(result.message.markdown.startsWith(`${result.message.text}\n\n`), 'markdown is the message, then its detail');
+    }
+  });
+
+  it('prints the detail under each finding with --verbose, and when one file is checked', () => {
+    const indented = /\n {6}\S.*anyone can log in as admin/;
+    const single = run(['deploy/helm/values.yaml'], dir).stdout;
+    assert.match(single, indented, 'one file checked: the detail is printed');
+    assert.doesNotMatch(single, /\*\*|`/, 'markdown is printed as plain text');
+    const lines = single.split('\n');
+    assert.ok(lines[0].length - lines[0].indexOf('): ') - 3 <= 160, lines[0]);
+    const folder = run(['deploy'], dir).stdout;
+    assert.doesNotMatch(folder, indented, 'several files: one line per finding');
+    assert.match(run(['--verbose', 'deploy'], dir).stdout, indented);
   });
 
   it('reads .harbor-audit.yaml: severities and ignore globs', () => {

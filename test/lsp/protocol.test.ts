@@ -48,6 +48,21 @@ describe('language server over stdio', () => {
       assert.ok(existsSync(fileURLToPath(diagnostic.codeDescription!.href)), diagnostic.codeDescription!.href);
     });
 
+    it('hovering a finding shows its detail first, with the rule docs link', async () => {
+      const uri = client.open(join(workspace, 'values-hover.yaml'), DEFAULT_PASSWORD_VALUES);
+      const [diagnostic] = await client.pull(uri);
+      const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: PASSWORD_AT.line, character: PASSWORD_AT.character + 2 } })) as {
+        contents: { kind: string; value: string };
+        range: Diagnostic['range'];
+      };
+      assert.equal(hover.contents.kind, 'markdown');
+      assert.ok(hover.contents.value.startsWith('**default-admin-password** (HB-ADMIN-PW)'), hover.contents.value);
+      assert.ok(hover.contents.value.includes(`[docs](${diagnostic.codeDescription!.href})`));
+      assert.match(hover.contents.value, /Create the Secret first, with key HARBOR_ADMIN_PASSWORD/, 'the fix note is part of the detail');
+      assert.deepEqual(hover.range, diagnostic.range);
+      assert.ok(String(diagnostic.message).length <= 160 + ' [HB-ADMIN-PW]'.length, String(diagnostic.message));
+    });
+
     it('offers the fix, disable for line, disable for file and documentation; the fix removes the finding', async () => {
       const uri = client.open(join(workspace, 'values-actions.yaml'), DEFAULT_PASSWORD_VALUES);
       const diagnostics = await client.pull(uri);
@@ -58,7 +73,7 @@ describe('language server over stdio', () => {
       })) as CodeAction[];
       const titles = actions.map((a) => a.title);
       assert.deepEqual(titles, [
-        'Read the admin password from Secret "harbor-admin-password" (create it first, with key HARBOR_ADMIN_PASSWORD) (unsafe)',
+        '(unsafe) Read the admin password from Secret "harbor-admin-password"',
         'Disable default-admin-password for this line',
         'Disable default-admin-password for this file',
         'Show documentation for default-admin-password',

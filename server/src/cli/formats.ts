@@ -17,6 +17,7 @@ export function formatJson(reports: readonly FileReport[]): string {
       catalogId: finding.catalogId,
       severity: finding.severity,
       message: finding.message,
+      ...(finding.detail ? { detail: finding.detail } : {}),
       range: finding.range,
       fixes: finding.fixes.map((fix) => ({ title: fix.title, safety: fix.safety })),
     })),
@@ -24,7 +25,12 @@ export function formatJson(reports: readonly FileReport[]): string {
   return JSON.stringify({ version: 1, findings }, null, 2) + '\n';
 }
 
-export function formatText(reports: readonly FileReport[], filesChecked: number, unreadablePaths = 0): string {
+export interface TextOptions {
+  /** Print each finding's detail under it (`--verbose`, or a single file checked). */
+  details?: boolean;
+}
+
+export function formatText(reports: readonly FileReport[], filesChecked: number, unreadablePaths = 0, options: TextOptions = {}): string {
   const lines: string[] = [];
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   for (const { file, findings } of reports) {
@@ -33,6 +39,7 @@ export function formatText(reports: readonly FileReport[], filesChecked: number,
       const { line, character } = finding.range.start;
       const id = finding.catalogId ? `${finding.ruleId} (${finding.catalogId})` : finding.ruleId;
       lines.push(`${file}:${line + 1}:${character + 1}: ${finding.severity} ${id}: ${finding.message}`);
+      if (options.details && finding.detail) lines.push(...detailLines(finding.detail));
       for (const fix of finding.fixes) lines.push(`    fix (${fix.safety}): ${fix.title}`);
     }
   }
@@ -46,6 +53,15 @@ export function formatText(reports: readonly FileReport[], filesChecked: number,
     lines.push(`${unreadablePaths} key or certificate path${unreadablePaths === 1 ? '' : 's'} could not be read here; map ${unreadablePaths === 1 ? 'it' : 'them'} with \`paths:\` in .harbor-audit.yaml or --path-map FROM=TO.`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** A finding's markdown detail as indented plain text for a terminal. */
+export function detailLines(markdown: string): string[] {
+  const plain = markdown
+    .replace(/\[([^\]]*)\]\(([^)]*)\)/g, '$1 ($2)')
+    .replace(/\*\*([^*]*)\*\*/g, '$1')
+    .replace(/`([^`]*)`/g, '$1');
+  return plain.split(/\r?\n/).map((line) => (line.trim() === '' ? '' : `      ${line}`));
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
@@ -67,7 +83,7 @@ export function formatSarif(reports: readonly FileReport[], version: string): st
       ruleId: finding.ruleId,
       ruleIndex: ruleIndex.get(finding.ruleId),
       level: SARIF_LEVEL[finding.severity],
-      message: { text: finding.message },
+      message: finding.detail ? { text: finding.message, markdown: `${finding.message}\n\n${finding.detail}` } : { text: finding.message },
       locations: [{ physicalLocation: { artifactLocation: { uri: toSarifUri(file) }, region: toRegion(finding.range) } }],
       relatedLocations: finding.related.map((related, index) => ({
         id: index,

@@ -1,6 +1,6 @@
 /**
  * harbor-audit: the command line over the same core as the language server.
- *   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info] PATH...
+ *   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info] [--verbose] PATH...
  *   harbor-audit lsp --stdio
  *   harbor-audit nginx-json FILE
  *   harbor-audit keys compare|id|find ...
@@ -36,7 +36,7 @@ class UsageError extends Error {}
 
 const USAGE = `Usage:
   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info]
-               [--path-map FROM=TO]... PATH...
+               [--path-map FROM=TO]... [--verbose] PATH...
   harbor-audit lsp --stdio                 start the language server (for any LSP editor)
   harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
 ${KEYS_USAGE}
@@ -45,7 +45,8 @@ ${EXPLAIN_USAGE}
 Lints Harbor Helm values, harbor.yml, harbor.cfg and nginx configs, recognised by content.
 Folders are searched recursively. --path-map /data/cert=./certs reads key and certificate
 files that configs name on another host from a copy here (like \`paths:\` in .harbor-audit.yaml).
-Exit code 0: nothing at or above --fail-on (default error);
+--verbose prints the whole explanation under each finding (text output does so anyway when
+one file is checked). Exit code 0: nothing at or above --fail-on (default error);
 1: something is; 2: usage or internal error.`;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -80,13 +81,15 @@ interface LintOptions {
   format: 'text' | 'json' | 'sarif';
   config?: string;
   failOn: Severity;
+  /** Print each finding's detail in text output. */
+  verbose: boolean;
   paths: string[];
   /** --path-map FROM=TO, as given. */
   pathMaps: [string, string][];
 }
 
 function parseLintArgs(argv: string[]): LintOptions {
-  const options: LintOptions = { format: 'text', failOn: 'error', paths: [], pathMaps: [] };
+  const options: LintOptions = { format: 'text', failOn: 'error', verbose: false, paths: [], pathMaps: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -110,7 +113,8 @@ function parseLintArgs(argv: string[]): LintOptions {
       const level = value();
       if (level !== 'error' && level !== 'warning' && level !== 'info') throw new UsageError(`--fail-on takes error, warning or info, not "${level}"`);
       options.failOn = level;
-    } else if (arg === '--') options.paths.push(...argv.slice(i + 1)), (i = argv.length);
+    } else if (arg === '--verbose') options.verbose = true;
+    else if (arg === '--') options.paths.push(...argv.slice(i + 1)), (i = argv.length);
     else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
     else options.paths.push(arg);
   }
@@ -237,7 +241,7 @@ async function lint(argv: string[], io: CliIo): Promise<number> {
   const { reports, checked, internalError, explicitUnreadable, unreadablePaths } = await auditPaths(options, io);
   if (options.format === 'json') io.stdout(formatJson(reports));
   else if (options.format === 'sarif') io.stdout(formatSarif(reports, VERSION));
-  else io.stdout(formatText(reports, checked, unreadablePaths.size));
+  else io.stdout(formatText(reports, checked, unreadablePaths.size, { details: options.verbose || checked === 1 }));
   if (internalError || explicitUnreadable) return 2;
   const threshold = SEVERITY_RANK[options.failOn];
   return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;

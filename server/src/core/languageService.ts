@@ -232,7 +232,7 @@ function toFinding(
 function detailOf(report: Report): { detail?: string } {
   const fixes = report.fixes ?? [];
   const guidance = fixes.filter((fix) => fix.safety === 'display-only').map((fix) => `**What to do:** ${fix.title}.${fix.note ? ` ${fix.note}` : ''}`);
-  const notes = fixes.filter((fix) => fix.safety !== 'display-only' && fix.note).map((fix) => `**Quick fix "${fix.title}"** (${fix.safety}): ${fix.note}`);
+  const notes = fixes.filter((fix) => fix.safety !== 'display-only' && fix.note).map((fix) => `**Quick fix: ${fix.title}** (${fix.safety}). ${fix.note}`);
   const parts = [report.detail, ...guidance, ...notes].filter((part): part is string => !!part);
   return parts.length > 0 ? { detail: parts.join('\n\n') } : {};
 }
