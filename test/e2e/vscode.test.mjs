@@ -268,11 +268,13 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     await expectVisible(editor().locator('.squiggly-warning'), 'warning squiggle in values.yaml (did the server publish diagnostics?)', FIRST_DIAGNOSTIC_TIMEOUT, 'attached');
     clock.mark('first diagnostic (values.yaml squiggle)');
     await showProblems();
-    const row = problemRows().filter({ hasText: 'default-admin-password' }).filter({ hasText: "harborAdminPassword is Harbor's published default" });
+    // The Problems entry is the one-line message: cause first, then what the user sees.
+    const row = problemRows().filter({ hasText: 'default-admin-password' }).filter({ hasText: "harborAdminPassword is Harbor's published default: anyone can log in as admin" });
     await expectVisible(row, 'Problems entry default-admin-password for values.yaml');
-    // hover the squiggle to show the message in the editor as well (for the README screenshot)
+    // hover the squiggle: the message, and the server's hover with the finding's detail (for the README screenshot)
     await editor().locator('.squiggly-warning').first().hover({ force: true });
     await expectVisible(page.locator('.monaco-hover').filter({ hasText: 'default-admin-password' }), 'hover with the diagnostic');
+    await expectVisible(page.locator('.monaco-hover').filter({ hasText: 'It only takes effect on the first start' }), 'hover with the finding detail');
     await screenshot('vscode-default-admin-password.png');
   }));
 

@@ -61,7 +61,8 @@ describe('TLS and token key rules', { skip: !opensslAvailable() && 'openssl is n
     writeFileSync(w.path('garbage.crt'), 'not a certificate\n');
     const findings = (await lint(harborYml('garbage.crt', 'a.key'))).findings.filter((f) => f.ruleId.startsWith('tls-'));
     assert.deepEqual(findings.map((f) => f.ruleId), ['tls-certificate']);
-    assert.match(findings[0].message, /^The certificate of https\.certificate \/ https\.private_key holds no readable certificate \(.*\): Harbor's proxy container keeps restarting/);
+    assert.match(findings[0].message, /^The certificate of https\.certificate \/ https\.private_key holds no readable certificate: Harbor's proxy container keeps restarting/);
+    assert.match(findings[0].detail ?? '', /holds no readable certificate \(.+\): Harbor's proxy container keeps restarting/, 'the detail says why');
   });
 
   it('shows key ID and thumbprint on hover over a certificate path, never the key', async () => {
