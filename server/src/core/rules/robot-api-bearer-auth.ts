@@ -29,7 +29,7 @@ function curlFix(model: ScriptModel, request: HttpRequest): Report['fixes'] {
   const names = shellCredentialNames(model);
   const code = `-u "$${names.name}:$${names.secret}"`;
   const written = place.source.encode(code);
-  const title = `(unsafe) Send Basic auth instead: -u "$${names.name}:$${names.secret}"`;
+  const title = `Send Basic auth instead: -u "$${names.name}:$${names.secret}"`;
   if (written === undefined) return [{ title, safety: 'display-only', edits: [] }];
   const span = spanToFile(place.source, { start: words[0].span.start, end: words[words.length - 1].span.end });
   return [{ title, safety: 'unsafe', edits: [{ span, newText: written }] }];
@@ -40,7 +40,7 @@ function ansibleFix(text: string, lines: LineIndex, request: HttpRequest): Repor
   const auth = ansible?.authorization as unknown as Pair | undefined;
   const headers = ansible?.headers;
   const names = ansibleCredentialNames(text);
-  const title = '(unsafe) Use url_username, url_password and force_basic_auth';
+  const title = 'Use url_username, url_password and force_basic_auth';
   const has = (key: string) => ansible!.module.items.some((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
   if (!ansible || !auth || !headers || has('url_username') || has('url_password')) return [{ title, safety: 'display-only', edits: [] }];
   const headersPair = ansible.module.items.find((item) => isPair(item) && item.value === headers) as Pair | undefined;
@@ -70,7 +70,7 @@ function pythonFix(text: string, request: HttpRequest): Report['fixes'] {
   const headers = request.python?.replaceableHeaders;
   const names = pythonCredentialNames(text);
   if (!headers || !names) return [{ title: 'Send Basic auth instead: auth=(robot_name, robot_secret)', safety: 'display-only', edits: [] }];
-  return [{ title: `(unsafe) Send Basic auth instead: auth=(${names.name}, ${names.secret})`, safety: 'unsafe', edits: [{ span: headers, newText: `auth=(${names.name}, ${names.secret})` }] }];
+  return [{ title: 'Send Basic auth instead: auth=(name, secret)', note: `Replaces the headers with auth=(${names.name}, ${names.secret}).`, safety: 'unsafe', edits: [{ span: headers, newText: `auth=(${names.name}, ${names.secret})` }] }];
 }
 
 export const robotApiBearerAuth = defineRule({
