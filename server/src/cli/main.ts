@@ -82,7 +82,7 @@ interface LintOptions {
   config?: string;
   failOn: Severity;
   /** Print each finding's detail in text output. */
-  verbose: boolean;
+  verbose?: boolean;
   paths: string[];
   /** --path-map FROM=TO, as given. */
   pathMaps: [string, string][];
