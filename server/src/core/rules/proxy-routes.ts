@@ -1,3 +1,4 @@
+import { listShort } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
 import { HARBOR_REQUESTS, locationFor, type HarborRequest, type Scope } from '../nginx/model';
 import { findAll } from '../nginx/walk';
@@ -98,7 +99,7 @@ export const proxyRoutes = defineRule({
         report({
           span,
           related: anchored.inThisFile ? [] : relatedFor(nginx, anchor, `this ${anchor.name} is here`),
-          message: `${entry.requests.join(', ')} never ${entry.requests.length === 1 ? 'reaches' : 'reach'} Harbor: ${entry.what}`,
+          message: `${listShort(entry.requests)} never ${entry.requests.length === 1 ? 'reaches' : 'reach'} Harbor: ${entry.what}`,
           detail: `In this server, ${entry.requests.map((r) => `\`${r}\``).join(', ')} ${entry.requests.length === 1 ? 'does' : 'do'} not reach Harbor: ${entry.what}. So ${[...new Set(entry.breaks)].join('; ')}.`,
           fixes: [{ title: 'Route /v2/, /service/, /api/ and /c/ to Harbor core (or everything with location / to Harbor\'s nginx)', safety: 'display-only', edits: [] }],
         });
