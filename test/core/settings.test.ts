@@ -13,7 +13,7 @@ describe('.harbor-audit.yaml', () => {
     const { settings, problems } = parseSettingsFile('rule:\n  x: 1\nrules:\n  a: loud\n  b: error\nignore: nope\n');
     assert.deepEqual(settings, { rules: { b: 'error' }, ignore: [] });
     assert.deepEqual(problems.map((p) => p.message), [
-      'unknown key `rule` (expected one of `rules`, `ignore`, `paths`, `chartVersion`, `harborVersion`)',
+      'unknown key `rule` (expected one of `rules`, `ignore`, `paths`, `chartVersion`, `harborVersion`, `robot_name_prefix`)',
       'rule `a`: `loud` is not one of off, hint, info, warning, error',
       '`ignore` must be a list of globs',
     ]);
@@ -28,6 +28,12 @@ describe('.harbor-audit.yaml', () => {
     assert.equal(settings.harborVersion, '2.9');
     assert.equal(parseSettingsFile('chartVersion: [1]\n').problems[0].message, '`chartVersion` must be a version such as 1.13.0');
     assert.equal(mergeSettings(settings, { rules: {} }).chartVersion, '1.13.0');
+  });
+
+  it('reads robot_name_prefix, and refuses a prefix that is not a string', () => {
+    assert.equal(parseSettingsFile('robot_name_prefix: bot$\n').settings.robotNamePrefix, 'bot$');
+    assert.deepEqual(parseSettingsFile('robot_name_prefix: [x]\n').problems.map((p) => p.message), ['`robot_name_prefix` must be a string such as `robot$`']);
+    assert.equal(mergeSettings({ robotNamePrefix: 'a$' }, { robotNamePrefix: 'b$' }).robotNamePrefix, 'b$');
   });
 
   it('lets a rule id win over its catalog id, and later sources win', () => {

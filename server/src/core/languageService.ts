@@ -135,6 +135,7 @@ export async function buildContext(
     recognition: recognized.recognition,
     files,
     pathMappings: options.settings?.paths ?? [],
+    robotNamePrefix: options.settings?.robotNamePrefix ?? 'robot$',
     searchRoots: options.searchRoots ?? [],
     noteUnreadable,
     random: options.random ?? cryptoRandom,

@@ -18,6 +18,8 @@ export interface AuditSettings {
   chartVersion?: string;
   /** The Harbor version harbor.yml / harbor.cfg are for (and the chart's appVersion), when the files do not say. */
   harborVersion?: string;
+  /** `robot_name_prefix:` Harbor's robot account prefix (its system setting of that name), `robot$` unless changed. */
+  robotNamePrefix?: string;
 }
 
 export const defaultSettings: AuditSettings = { rules: {}, ignore: [] };
@@ -49,7 +51,7 @@ export function parseSettingsFile(text: string, baseDir = '/'): { settings: Audi
     return { settings: { ...defaultSettings }, problems: [{ message: 'expected a mapping with `rules` and `ignore`' }] };
   }
   const record = data as Record<string, unknown>;
-  const known = ['rules', 'ignore', 'paths', 'chartVersion', 'harborVersion'];
+  const known = ['rules', 'ignore', 'paths', 'chartVersion', 'harborVersion', 'robot_name_prefix'];
   for (const key of Object.keys(record)) {
     if (!known.includes(key)) problems.push({ message: `unknown key \`${key}\` (expected one of ${known.map((k) => `\`${k}\``).join(', ')})` });
   }
@@ -61,6 +63,8 @@ export function parseSettingsFile(text: string, baseDir = '/'): { settings: Audi
     if (typeof value === 'string' || typeof value === 'number') settings[key] = String(value);
     else problems.push({ message: `\`${key}\` must be a version such as 1.13.0` });
   }
+  if (typeof record.robot_name_prefix === 'string' && record.robot_name_prefix !== '') settings.robotNamePrefix = record.robot_name_prefix;
+  else if (record.robot_name_prefix !== undefined && record.robot_name_prefix !== null) problems.push({ message: '`robot_name_prefix` must be a string such as `robot$`' });
   return { settings, problems };
 }
 
@@ -108,6 +112,7 @@ export function mergeSettings(...sources: Partial<AuditSettings>[]): AuditSettin
     if (source.paths?.length) merged.paths = [...(merged.paths ?? []), ...source.paths];
     if (source.chartVersion) merged.chartVersion = source.chartVersion;
     if (source.harborVersion) merged.harborVersion = source.harborVersion;
+    if (source.robotNamePrefix) merged.robotNamePrefix = source.robotNamePrefix;
   }
   return merged;
 }

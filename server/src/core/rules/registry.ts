@@ -34,6 +34,10 @@ import { proxyTimeouts } from './proxy-timeouts';
 import { registryCredentials } from './registry-credentials';
 import type { InputRule, Rule, RuleMeta } from './rule';
 import { robotApiBearerAuth } from './robot-api-bearer-auth';
+import { robotNameQuoting } from './robot-name-quoting';
+import { dockerLoginPassword } from './docker-login-password';
+import { apiV1Path } from './api-v1-path';
+import { apiRepoEncoding } from './api-repo-encoding';
 import { secretKey } from './secret-key';
 import { storageRedirect } from './storage-redirect';
 import { tlsCertificate } from './tls-certificate';
@@ -97,6 +101,10 @@ export const allRules: readonly Rule[] = [
   tokenKeyDiffersBetweenNodes,
   // Scripts and pipelines that call Harbor
   robotApiBearerAuth,
+  robotNameQuoting,
+  apiV1Path,
+  apiRepoEncoding,
+  dockerLoginPassword,
 ];
 
 /** Rules the facade reports before parsing. */

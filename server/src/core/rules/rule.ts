@@ -87,6 +87,8 @@ export interface RuleContext {
   nginx?: NginxModel;
   /** Requests, logins and shell code of a Harbor API client (scripts, CI files, Ansible, Python, PowerShell). */
   script?: ScriptModel;
+  /** Harbor's robot account name prefix (`robot$` by default; `robot_name_prefix` in `.harbor-audit.yaml`). */
+  robotNamePrefix: string;
   report(finding: Report): void;
 }
 

@@ -152,6 +152,7 @@ export function buildScriptModel(text: string, name: string, knownYaml?: ParsedY
 
 /** Whether the model calls Harbor or logs in with a robot account: the test for a "Harbor API client". */
 export function callsHarbor(model: ScriptModel): boolean {
+  if ((model.flavour === 'compose' || model.flavour === 'dotenv') && /robot\$/i.test(model.text)) return true;
   return model.requests.length > 0 || model.logins.some((login) => login.user?.robot);
 }
 

@@ -146,10 +146,16 @@ export function readPythonRequests(text: string): HttpRequest[] {
   return requests;
 }
 
-/** Offsets of the characters of a plain (non-f, non-escaped) string literal; -1 elsewhere. */
+/** Offsets of the characters of a string literal (f-string fields and anything after the literal: -1). */
 function literalPythonOffsets(text: string, span: Span): number[] {
   const written = text.slice(span.start, span.end);
-  const offsets = [...written].map((_, i) => span.start + i);
-  if (/^[fF]|\\|\+|%|\{/.test(written)) return offsets.map(() => -1);
-  return offsets;
+  const literal = /^([rfRF]?)(["'])([^"'\\]*)\2$/.exec(written);
+  if (!literal) return [...written].map(() => -1);
+  let depth = 0;
+  return [...written].map((char, i) => {
+    if (literal[1].toLowerCase() === 'f' && char === '{') depth++;
+    const offset = depth > 0 ? -1 : span.start + i;
+    if (literal[1].toLowerCase() === 'f' && char === '}') depth = Math.max(0, depth - 1);
+    return offset;
+  });
 }

@@ -211,8 +211,8 @@ class Lexer {
     let literal = '';
     let literalStart = -1;
     let literalKind: 'literal' | 'double' = 'literal';
-    const flushLiteral = () => {
-      if (literalStart >= 0) parts.push({ kind: literalKind, text: literal, inDoubleQuotes: literalKind === 'double', span: { start: literalStart, end: this.pos } });
+    const flushLiteral = (end = this.pos) => {
+      if (literalStart >= 0) parts.push({ kind: literalKind, text: literal, inDoubleQuotes: literalKind === 'double', span: { start: literalStart, end } });
       literal = '';
       literalStart = -1;
     };
@@ -265,9 +265,10 @@ class Lexer {
           this.readAnsi(parts, addChar);
           continue;
         }
+        const dollarAt = this.pos;
         const expansion = this.readDollar(false);
         if (expansion) {
-          flushLiteral();
+          flushLiteral(dollarAt);
           addPart(expansion);
           continue;
         }
@@ -288,8 +289,8 @@ class Lexer {
     this.pos++; // opening quote
     let literal = '';
     let literalStart = -1;
-    const flush = () => {
-      if (literalStart >= 0) parts.push({ kind: 'double', text: literal, inDoubleQuotes: true, span: { start: literalStart, end: this.pos } });
+    const flush = (end = this.pos) => {
+      if (literalStart >= 0) parts.push({ kind: 'double', text: literal, inDoubleQuotes: true, span: { start: literalStart, end } });
       literal = '';
       literalStart = -1;
     };
@@ -316,9 +317,10 @@ class Lexer {
         continue;
       }
       if (ch === '$') {
+        const dollarAt = this.pos;
         const expansion = this.readDollar(true);
         if (expansion) {
-          flush();
+          flush(dollarAt);
           addPart(expansion);
           continue;
         }
