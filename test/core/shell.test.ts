@@ -1,6 +1,7 @@
 /** The shell word lexer, the places shell code hides in other files, and recognition of Harbor clients. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hoverAt } from '../../server/src/core/languageService';
 import { recognize } from '../../server/src/core/recognize';
 import { buildScriptModel } from '../../server/src/core/scripts/model';
 import { jenkinsShellSources, makefileRecipes, yamlShellSources } from '../../server/src/core/scripts/sources';
@@ -91,5 +92,18 @@ describe('Harbor API clients', () => {
     const model = buildScriptModel('H=https://harbor.example.com\nA="Authorization: Bearer $T"\ncurl -H "$A" "$H/api/v2.0/projects"\n', 'x.sh')!;
     assert.equal(model.requests.length, 1);
     assert.equal(model.requests[0].bearer?.via, 'A');
+  });
+});
+
+describe('hover on a Harbor URL in a script', () => {
+  it('names the operation and the authentication it takes', async () => {
+    const text = 'curl -X DELETE -H "Authorization: Bearer $T" "https://h/api/v2.0/projects/p/repositories/r/artifacts/v1/tags/v1"\ncurl -H "Authorization: Bearer $T" https://h/v2/p/r/tags/list\n';
+    const onApi = await hoverAt({ uri: 'x.sh', path: 'x.sh', text }, text.indexOf('/api/v2.0'));
+    assert.match(onApi!.markdown, /DELETE \/api\/v2\.0\/projects\/p\/repositories\/r\/artifacts\/v1\/tags\/v1: delete a tag/);
+    assert.match(onApi!.markdown, /Basic authentication/);
+    assert.match(onApi!.markdown, /sends a \*\*Bearer\*\* token/);
+    const onRegistry = await hoverAt({ uri: 'x.sh', path: 'x.sh', text }, text.indexOf('/v2/p'));
+    assert.match(onRegistry!.markdown, /registry \(OCI distribution\) API/);
+    assert.equal(await hoverAt({ uri: 'x.sh', path: 'x.sh', text }, 2), undefined);
   });
 });

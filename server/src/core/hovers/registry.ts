@@ -1,6 +1,7 @@
 /** Every hover provider, one line each, asked in order. */
 import { credentialKeysHover } from './credential-keys';
 import { existingSecretKeysHover } from './existing-secret-keys';
+import { harborApiPathsHover } from './harbor-api-paths';
 import type { HoverProvider } from './hover';
 import { inlinePemHover } from './inline-pem';
 import { keyIdentityHover } from './key-identity';
@@ -13,6 +14,7 @@ export const hoverProviders: readonly HoverProvider[] = [
   keyIdentityHover,
   inlinePemHover,
   nginxDirectivesHover,
+  harborApiPathsHover,
   // Last: every other key of the chart values or harbor.yml.
   keyModelHover,
 ];
