@@ -3,7 +3,7 @@
  * so the figures are ratios that hold on any machine: `npm run bench`.
  */
 import { performance } from 'node:perf_hooks';
-import { analyzeText } from '../server/src/core/languageService';
+import { analyzeText, completionAt } from '../server/src/core/languageService';
 import { parseNginx } from '../server/src/core/nginx/parser';
 import { parseYaml } from '../server/src/core/yaml/yamlModel';
 import { generateNginx, generateValues } from './generate';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
 
   await nginxScaling(runs);
   await editorLatency();
+  await keyBenchmarks(runs);
 }
 
 /** nginx lint time per 1,000 lines as the file grows: linear code keeps the ratio near 1 (target: 40k within 1.5x of 1k). */
@@ -81,6 +82,37 @@ async function editorLatency(): Promise<void> {
   console.log('|---|---|---|---|');
   const nginx = await keystrokeLatency('nginx.conf', generateNginx(20000), keystrokes, 1);
   console.log(`| nginx.conf, 20,000 lines | ${nginx.p50.toFixed(0)} ms | ${nginx.p95.toFixed(0)} ms | ${nginx.diagnostics} |`);
+}
+
+/** What unknown-key adds to a lint, and completion latency against the bare parse of the same file. */
+async function keyBenchmarks(runs: number): Promise<void> {
+  const values = generateValues(10000);
+  const off = { rules: { 'unknown-key': 'off' as const }, ignore: [] };
+  const without = await measure(() => analyzeText({ uri: 'values.yaml', text: values }, { settings: off }), runs);
+  const withRule = await measure(() => analyzeText({ uri: 'values.yaml', text: values }), runs);
+  console.log('');
+  console.log(`unknown-key on the 10,000-line values file: lint ${withRule.toFixed(1)} ms with it, ${without.toFixed(1)} ms without: +${(((withRule - without) / without) * 100).toFixed(1)} % (target ≤ 15 %).`);
+
+  const small = generateValues(1000);
+  const lines = small.split('\n');
+  // Cursor positions: at the end of each of 50 lines spread over the file, and on a new line at the top level.
+  const offsets: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const line = Math.floor((i * lines.length) / 50);
+    offsets.push(lines.slice(0, line + 1).join('\n').length);
+  }
+  const parseMs = await measure(() => parseYaml(small), runs);
+  const samples: number[] = [];
+  for (let round = 0; round < Math.max(2, Math.ceil(runs / 5)); round++) {
+    for (const offset of offsets) {
+      const start = performance.now();
+      await completionAt({ uri: 'values.yaml', text: small }, offset);
+      samples.push(performance.now() - start);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  const p95 = samples[Math.floor(samples.length * 0.95)];
+  console.log(`completion on the 1,000-line values file: p95 ${p95.toFixed(1)} ms over ${samples.length} requests (target ≤ 20 ms); bare parse ${parseMs.toFixed(1)} ms, p95 / parse ${(p95 / parseMs).toFixed(2)}x.`);
 }
 
 main().catch((error) => {

@@ -4,6 +4,7 @@
  *   harbor-audit lsp --stdio
  *   harbor-audit nginx-json FILE
  *   harbor-audit keys compare|id|find ...
+ *   harbor-audit schema values|harbor-yml [--chart-version V | --version V]
  * Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or internal error.
  */
 import { promises as fs } from 'node:fs';
@@ -21,6 +22,7 @@ import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { formatJson, formatSarif, formatText, type FileReport } from './formats';
 import { EXPLAIN_USAGE, runExplainCommand } from './explain';
 import { KEYS_USAGE, runKeysCommand } from './keys';
+import { runSchemaCommand, SCHEMA_USAGE } from './schema';
 
 export const VERSION = '0.1.0';
 const CONFIG_FILE = '.harbor-audit.yaml';
@@ -41,6 +43,7 @@ const USAGE = `Usage:
   harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
 ${KEYS_USAGE}
 ${EXPLAIN_USAGE}
+${SCHEMA_USAGE}
 
 Lints Harbor Helm values, harbor.yml, harbor.cfg and nginx configs, recognised by content.
 Folders are searched recursively. --path-map /data/cert=./certs reads key and certificate
@@ -58,6 +61,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'explain') {
       return await runExplainCommand(rest, { ...io, stdin: process.stdin }, async (paths) => (await auditPaths({ format: 'text', failOn: 'error', paths, pathMaps: [] }, io)).reports);
     }
+    if (command === 'schema') return runSchemaCommand(rest, io);
     if (command === '--help' || command === '-h' || command === 'help') {
       io.stdout(USAGE + '\n');
       return 0;

@@ -85,9 +85,10 @@ const VALUES_REF = /\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
 const ALIAS = /\$([A-Za-z_][A-Za-z0-9_]*)\s*:?=\s*\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
 
 /** Keys the templates read, with simple `$x := .Values.a.b` aliases resolved; and paths consumed whole (toYaml, range). */
-function templateReads(templatesDir: string): { reads: Set<string>; whole: Set<string> } {
+function templateReads(templatesDir: string): { reads: Set<string>; whole: Set<string>; truthy: Set<string> } {
   const reads = new Set<string>();
   const whole = new Set<string>();
+  const truthy = new Set<string>();
   for (const file of listFiles(templatesDir)) {
     const text = readFileSync(file, 'utf8');
     const aliases = new Map<string, string>();
@@ -102,17 +103,20 @@ function templateReads(templatesDir: string): { reads: Set<string>; whole: Set<s
       reads.add(ref.path);
       const before = text.slice(Math.max(0, ref.index - 40), ref.index);
       if (/(toYaml|range\s[^}]*:=)\s*\(?\s*$/.test(before)) whole.add(ref.path);
+      // Tested by truthiness inside the same action: `{{ if .Values.x }}`, `{{- if and .Values.a (not .Values.b) }}`.
+      const action = text.slice(Math.max(0, text.lastIndexOf('{{', ref.index)), ref.index);
+      if (/^\{\{-?\s*(?:else\s+)?(?:if|with)\s[^}]*$/.test(action) && !/\b(?:eq|ne|lt|gt|le|ge|default|include|printf|len)\b/.test(action) && !/^[.\w]*\s*\|/.test(text.slice(ref.index + ref.path.length + 8, ref.index + ref.path.length + 30).replace(/^[^\s|}]*/, '').trimStart())) truthy.add(ref.path);
     }
     for (const match of text.matchAll(/\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\|\s*toYaml/g)) whole.add(match[1].slice(1));
   }
-  return { reads, whole };
+  return { reads, whole, truthy };
 }
 
 function chartTable(versionDir: string): KeyTable {
   const table: KeyTable = {};
   const values = parseDocument(readFileSync(join(versionDir, 'values.yaml'), 'utf8'));
   walkValues(values.contents as Node, [], table);
-  const { reads, whole } = templateReads(join(versionDir, 'templates'));
+  const { reads, whole, truthy } = templateReads(join(versionDir, 'templates'));
   for (const path of whole) {
     const entry = table[path];
     if (entry && (entry.type === 'map' || entry.type === 'list') && !entry.open) {
@@ -129,6 +133,7 @@ function chartTable(versionDir: string): KeyTable {
       if (!table[prefix]) table[prefix] = { type: i < parts.length ? 'map' : 'any', template: true };
     }
   }
+  for (const path of truthy) if (table[path]?.type === 'boolean') table[path].truthy = true;
   return table;
 }
 

@@ -16,6 +16,8 @@ export interface KeyEntry {
   template?: boolean;
   /** Listed only in a comment of harbor.yml (a documented optional block). */
   commented?: boolean;
+  /** A template tests it with `if`/`with`, where any non-empty string (even "false") is true. */
+  truthy?: boolean;
 }
 
 export type KeyTable = Record<string, KeyEntry>;
@@ -26,7 +28,7 @@ const CODE_TYPES = Object.fromEntries(Object.entries(TYPE_CODES).map(([type, cod
 type EncodedEntry = string | [string, string | number | boolean];
 
 function encodeEntry(entry: KeyEntry): EncodedEntry {
-  const code = TYPE_CODES[entry.type] + (entry.open ? 'o' : '') + (entry.template ? 't' : '') + (entry.commented ? 'c' : '');
+  const code = TYPE_CODES[entry.type] + (entry.open ? 'o' : '') + (entry.template ? 't' : '') + (entry.commented ? 'c' : '') + (entry.truthy ? 'i' : '');
   return entry.default === undefined ? code : [code, entry.default];
 }
 
@@ -36,6 +38,7 @@ function decodeEntry(encoded: EncodedEntry): KeyEntry {
   if (code.includes('o')) entry.open = true;
   if (code.includes('t')) entry.template = true;
   if (code.includes('c')) entry.commented = true;
+  if (code.includes('i')) entry.truthy = true;
   if (typeof encoded !== 'string') entry.default = encoded[1];
   return entry;
 }

@@ -48,6 +48,7 @@ import { tokenKeyFormat } from './token-key-format';
 import { tokenKeyNotShared } from './token-key-not-shared';
 import { tokenKeyPair } from './token-key-pair';
 import { unknownKey } from './unknown-key';
+import { valueType } from './value-type';
 import { yamlSyntax } from './yaml-syntax';
 
 /** Rules that read a parsed model, in the order they run. */
@@ -58,6 +59,7 @@ export const allRules: readonly Rule[] = [
   nginxInclude,
   // Chart values, harbor.yml and harbor.cfg: the keys themselves
   unknownKey,
+  valueType,
   // Chart values, harbor.yml and harbor.cfg: credentials
   defaultAdminPassword,
   tokenKeyPair,
