@@ -96,8 +96,16 @@ const childIndexes = new WeakMap<Scope, Map<string, Scope[]>>();
 
 const NONE: readonly NginxDirective[] = [];
 
+/** Below this many directives a scan is cheaper than building an index (most locations hold a handful). */
+const SMALL_SCOPE = 16;
+
 /** The scope's own directives named `name`, in order (no inheritance). */
 export function ownDirectives(scope: Scope, name: string): readonly NginxDirective[] {
+  if (scope.directives.length <= SMALL_SCOPE) {
+    let found: NginxDirective[] | undefined;
+    for (const directive of scope.directives) if (directive.name === name) (found ??= []).push(directive);
+    return found ?? NONE;
+  }
   let index = byNameIndexes.get(scope);
   if (!index) {
     index = new Map();
@@ -113,6 +121,7 @@ export function ownDirectives(scope: Scope, name: string): readonly NginxDirecti
 
 /** The scopes of the block directives named `name` directly inside `scope`; the same objects on every call. */
 export function childScopes(scope: Scope, name: string): Scope[] {
+  if (!scope.directives.some((d) => d.block)) return [];
   let index = childIndexes.get(scope);
   if (!index) {
     index = new Map();
