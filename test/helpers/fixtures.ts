@@ -1,6 +1,6 @@
 /** Shared by the rule tests: where fixtures live and how to lint one like the CLI does. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { analyzeBytes, analyzeText, type Analysis, type AnalyzeOptions } from '../../server/src/core/languageService';
 import { seededRandom } from '../../server/src/core/secrets';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
@@ -15,9 +15,19 @@ export interface Fixture {
   path: string;
   /** `*_fp.*` files must not fire; every other fixture must. */
   mustFire: boolean;
+  /** The folder searched for files the fixture names or is included by (the CLI's argument). */
+  root: string;
 }
 
-/** Top-level files of a rule's folder; subfolders hold files that fixtures include. */
+const isFixtureFile = (path: string) => !path.endsWith('.snap') && statSync(path).isFile();
+const mustFire = (name: string) => !/_fp(\.[^./]+)+$/.test(name);
+
+/**
+ * Top-level files of a rule's folder; subfolders hold files that fixtures
+ * include. A subfolder named `*.workspace` is a small workspace of its own
+ * (a conf.d file beside the nginx.conf that includes it): its fixtures are the
+ * files named `*.fixture.*` at any depth, searched within that folder only.
+ */
 export function fixturesOf(ruleId: string): Fixture[] {
   const dir = join(fixturesRoot, ruleId);
   let names: string[];
@@ -26,10 +36,29 @@ export function fixturesOf(ruleId: string): Fixture[] {
   } catch {
     return [];
   }
-  return names
-    .filter((name) => !name.endsWith('.snap') && statSync(join(dir, name)).isFile())
-    .sort()
-    .map((name) => ({ ruleId, name, path: join(dir, name), mustFire: !/_fp(\.[^./]+)+$/.test(name) }));
+  const fixtures: Fixture[] = [];
+  for (const name of names.sort()) {
+    const path = join(dir, name);
+    if (isFixtureFile(path)) fixtures.push({ ruleId, name, path, mustFire: mustFire(name), root: dir });
+    else if (name.endsWith('.workspace') && statSync(path).isDirectory()) {
+      for (const inner of workspaceFixtures(path)) fixtures.push({ ruleId, name: relative(dir, inner), path: inner, mustFire: mustFire(basename(inner)), root: path });
+    }
+  }
+  return fixtures;
+}
+
+function workspaceFixtures(workspace: string): string[] {
+  const found: string[] = [];
+  const pending = [workspace];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) pending.push(path);
+      else if (/\.fixture\./.test(name) && isFixtureFile(path)) found.push(path);
+    }
+  }
+  return found.sort();
 }
 
 /** Optional first line `# harbor-audit-test: {json}` sets analysis options, like gixy's `# Options:`. */
@@ -44,7 +73,7 @@ export async function lintFixture(fixture: Fixture): Promise<Analysis> {
   return analyzeBytes(
     { uri: relative(repoRoot, fixture.path), path: fixture.path, bytes },
     // Searched like the CLI run on the rule's folder: a host path is found there by name.
-    { files: createNodeFileAccess(), random: seededRandom(), searchRoots: [dirname(fixture.path)], ...fixtureOptions(bytes) },
+    { files: createNodeFileAccess(), random: seededRandom(), searchRoots: [fixture.root], ...fixtureOptions(bytes) },
   );
 }
 
@@ -52,6 +81,6 @@ export async function lintText(fixture: Fixture, text: string): Promise<Analysis
   const bytes = readFileSync(fixture.path);
   return analyzeText(
     { uri: relative(repoRoot, fixture.path), path: fixture.path, text },
-    { files: createNodeFileAccess(), random: seededRandom(), searchRoots: [dirname(fixture.path)], ...fixtureOptions(bytes) },
+    { files: createNodeFileAccess(), random: seededRandom(), searchRoots: [fixture.root], ...fixtureOptions(bytes) },
   );
 }

@@ -6,6 +6,7 @@
 import { completionsAt, type CompletionEntry } from './completion';
 import { decodeBytes } from './decode';
 import { parseLegacyCfg } from './legacyCfg';
+import { findIncluder, isHttpFragment } from './nginx/includers';
 import { buildNginxModel } from './nginx/model';
 import { parseNginx } from './nginx/parser';
 import { recognize } from './recognize';
@@ -108,7 +109,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
       continue;
     }
     for (const report of reports) {
-      const finding = toFinding(rule, report, lines, settings, input.uri, lineIndexes);
+      const finding = toFinding(rule, withIncluderNote(report, context), lines, settings, input.uri, lineIndexes);
       if (finding) findings.push(finding);
     }
   }
@@ -158,8 +159,11 @@ export async function buildContext(
       break;
     case 'nginx': {
       const parsed = recognized.nginx ?? parseNginx(input.text, input.path ?? input.uri);
-      context.nginx = await buildNginxModel(parsed, files, input.path ?? input.uri);
+      // A conf.d/sites file is read by nginx inside another file's http {}: find that file when it is in the workspace.
+      const includer = input.path && isHttpFragment(parsed) ? await findIncluder(input.path, files, context.searchRoots) : undefined;
+      context.nginx = await buildNginxModel(parsed, files, input.path ?? input.uri, includer);
       dependencies.push(...context.nginx.files.slice(1).map((file) => file.path));
+      if (includer) dependencies.push(includer.file.path);
       break;
     }
     case 'harbor-client':
@@ -248,4 +252,12 @@ function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: Input
     unreadablePaths: [],
     internalErrors: [],
   };
+}
+
+/** A finding in a conf.d/sites file analysed inside its includer's http {}: say which file that is. */
+function withIncluderNote(report: Report, context: RuleContext): Report {
+  const includer = context.nginx?.includer;
+  if (!includer) return report;
+  const note = { file: includer.file.path, span: includer.include.span, message: `nginx reads this file through this include, inside http {}, whose settings apply to it`, text: includer.file.text };
+  return { ...report, related: [...(report.related ?? []), note] };
 }

@@ -197,14 +197,28 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       source: 'harbor-audit',
       message: finding.catalogId ? `${finding.message} [${finding.catalogId}]` : finding.message,
       relatedInformation: finding.related.map((related) => ({
-        location: { uri: related.file.includes('://') ? related.file : pathToFileURL(related.file).toString(), range: related.range },
+        location: { uri: fileUri(related.file), range: related.range },
         message: related.message,
       })),
     };
   }
 
+  // URIs memoised: a large file has thousands of findings over a handful of rules and files,
+  // and pathToFileURL on each was a measurable share of a keystroke's pull.
+  const uris = new Map<string, string>();
+
+  function fileUri(file: string): string {
+    let uri = uris.get(file);
+    if (uri === undefined) {
+      uri = file.includes('://') ? file : pathToFileURL(file).toString();
+      if (uris.size > 10_000) uris.clear();
+      uris.set(file, uri);
+    }
+    return uri;
+  }
+
   function docsUri(ruleId: string): string {
-    return pathToFileURL(join(runtime.docsRoot, `${ruleId}.md`)).toString();
+    return fileUri(join(runtime.docsRoot, `${ruleId}.md`));
   }
 
   connection.languages.diagnostics.on(async (params, token) => {

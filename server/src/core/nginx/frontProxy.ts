@@ -93,6 +93,12 @@ export function servedLocations(model: NginxModel | undefined, requests: readonl
   return result;
 }
 
+/** The scope inherits from an `http {}` that is in view: in this file, or in the includer found for a conf.d file. */
+export function inheritsVisibleHttp(scope: Scope): boolean {
+  for (let level = scope.parent; level; level = level.parent) if (level.block?.name === 'http') return true;
+  return false;
+}
+
 /** For each Harbor server, the location serving blob upload PATCH/PUT, where it proxies the request itself. */
 export function uploadLocations(nginx: NginxModel | undefined): { server: ServerBlock; location: Scope }[] {
   const found: { server: ServerBlock; location: Scope }[] = [];

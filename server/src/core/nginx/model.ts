@@ -39,6 +39,16 @@ export interface NginxModel {
   includeProblems: IncludeProblem[];
   role: NginxRole;
   servers: ServerBlock[];
+  /** For a conf.d/sites file: the workspace's nginx.conf whose `http {}` includes it, which its servers inherit from. */
+  includer?: Includer;
+}
+
+/** Another file's `include` that splices the checked file into its `http {}` (see includers.ts). */
+export interface Includer {
+  file: NginxFile;
+  include: NginxDirective;
+  /** The scope the include stands in: the checked file's top level inherits from it. */
+  scope: Scope;
 }
 
 /** A request path that Harbor's clients send, with the name users know it by. */
@@ -61,11 +71,18 @@ export const HARBOR_REQUESTS = {
   manifestPut: { method: 'PUT', path: '/v2/p/r/manifests/t', label: 'PUT /v2/<repo>/manifests/<tag>' },
 } satisfies Record<string, HarborRequest>;
 
-export async function buildNginxModel(root: NginxFile, files: FileAccess, path: string): Promise<NginxModel> {
+export async function buildNginxModel(root: NginxFile, files: FileAccess, path: string, includer?: Includer): Promise<NginxModel> {
   const resolved = await resolveIncludes(root, files, { configDir: dirname(path) });
   const role = classifyNginx(root).role;
   const allFiles = [root, ...resolved.files.filter((file) => file !== root)];
-  return { root, files: allFiles, includeProblems: resolved.problems, role, servers: collectServers(root, allFiles, role) };
+  return { root, files: allFiles, includeProblems: resolved.problems, role, servers: collectServers(root, allFiles, role, includer?.scope ?? null), ...(includer ? { includer } : {}) };
+}
+
+/** The scope of the block that `parents` (outermost first, as walkDirectives lists them) lead to in `file`. */
+export function scopeAt(file: NginxFile, parents: readonly NginxDirective[]): Scope {
+  let scope = scopeOf(null, null, file.directives);
+  for (const parent of parents) scope = scopeOf(parent, scope, parent.block ?? []);
+  return scope;
 }
 
 function scopeOf(block: NginxDirective | null, parent: Scope | null, directives: readonly NginxDirective[]): Scope {
@@ -79,8 +96,16 @@ const childIndexes = new WeakMap<Scope, Map<string, Scope[]>>();
 
 const NONE: readonly NginxDirective[] = [];
 
+/** Below this many directives a scan is cheaper than building an index (most locations hold a handful). */
+const SMALL_SCOPE = 16;
+
 /** The scope's own directives named `name`, in order (no inheritance). */
 export function ownDirectives(scope: Scope, name: string): readonly NginxDirective[] {
+  if (scope.directives.length <= SMALL_SCOPE) {
+    let found: NginxDirective[] | undefined;
+    for (const directive of scope.directives) if (directive.name === name) (found ??= []).push(directive);
+    return found ?? NONE;
+  }
   let index = byNameIndexes.get(scope);
   if (!index) {
     index = new Map();
@@ -96,6 +121,7 @@ export function ownDirectives(scope: Scope, name: string): readonly NginxDirecti
 
 /** The scopes of the block directives named `name` directly inside `scope`; the same objects on every call. */
 export function childScopes(scope: Scope, name: string): Scope[] {
+  if (!scope.directives.some((d) => d.block)) return [];
   let index = childIndexes.get(scope);
   if (!index) {
     index = new Map();
@@ -111,10 +137,11 @@ export function childScopes(scope: Scope, name: string): Scope[] {
   return children;
 }
 
-function collectServers(root: NginxFile, files: readonly NginxFile[], role: NginxRole): ServerBlock[] {
+function collectServers(root: NginxFile, files: readonly NginxFile[], role: NginxRole, inherited: Scope | null): ServerBlock[] {
   const upstreamHosts = upstreamHostsIn(files);
   const commentsOf = commentsIn(files);
-  const main = scopeOf(null, null, root.directives);
+  // A conf.d file's top level sits inside its includer's http {}, when that is in view.
+  const main = scopeOf(null, inherited, root.directives);
   // A conf.d file holds bare `server` blocks; nginx.conf holds them inside `http`.
   const serverScopes = [...childScopes(main, 'server'), ...childScopes(main, 'http').flatMap((http) => childScopes(http, 'server'))];
   return serverScopes.map((scope) => {

@@ -4,9 +4,16 @@ import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
 import { insertBefore, replaceFirstArg } from '../nginx/edits';
-import { anchorFor, editableScope, insertIntoBlock, placeFinding, relatedFor, uploadLocations } from '../nginx/frontProxy';
+import { anchorFor, editableScope, inheritsVisibleHttp, insertIntoBlock, placeFinding, relatedFor, uploadLocations } from '../nginx/frontProxy';
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
+
+const STOCK_HTTP10 = `proxy_http_version is unset, so HTTP/1.0 applies unless the http{} block that includes this file sets proxy_http_version 1.1: layers are buffered`;
+const STOCK_HTTP10_DETAIL = [
+  'This file holds bare `server` blocks, so nginx reads it through an `include` inside the `http {}` of its main nginx.conf, which is not in this workspace.',
+  "The stock nginx.conf of Debian/Ubuntu and of the official nginx image sets no `proxy_http_version`, so nginx talks HTTP/1.0 to Harbor. Then `proxy_request_buffering off` does not apply to chunked request bodies, which is how docker sends layers: nginx writes each whole layer to disk before Harbor sees it, and large pushes end in 504 Gateway Timeout or \"unexpected EOF\".",
+  'Add `proxy_http_version 1.1;` here (the quick fix does), or open the folder that also holds the main nginx.conf so it is read in context.',
+].join('\n\n');
 
 function usable(directive: NginxDirective | undefined): boolean {
   return !directive || (!directive.templated && !directive.args.some((a) => a.templated));
@@ -22,7 +29,7 @@ export const proxyStreaming = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        'Looks at the location of a front nginx that serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>` and finds the `proxy_request_buffering` and `proxy_http_version` in effect there, following inheritance and includes. Request buffering left on (nginx\'s default), or turned off while the upstream protocol is still HTTP/1.0 (also the default), is a warning. An explicit `proxy_buffering on` is reported as info. In a `conf.d` file, whose servers inherit from an `http` block that is not in view, an unset `proxy_http_version` is not reported: the main nginx.conf usually sets it, as Harbor\'s own does.',
+        'Looks at the location of a front nginx that serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>` and finds the `proxy_request_buffering` and `proxy_http_version` in effect there, following inheritance and includes. Request buffering left on (nginx\'s default), or turned off while the upstream protocol is still HTTP/1.0 (also the default), is a warning. An explicit `proxy_buffering on` is reported as info. A `conf.d` or `sites-available` file is read inside the `http {}` of the workspace\'s nginx.conf that includes it; when none is in view, a stock nginx.conf is assumed (Debian\'s and the official image\'s set no `proxy_http_version`, so HTTP/1.0 applies) and the message says that the including `http {}` may set it.',
       why:
         'With request buffering on, nginx writes the whole layer to `client_body_temp_path` before Harbor sees a byte: a 10 GB layer needs 10 GB of free disk on the proxy and twice the time, and large pushes end in `504 Gateway Timeout`, `proxy error: unexpected EOF` or a retry loop in `docker push`. `proxy_request_buffering off` does not help on its own: nginx still buffers a chunked request body (which is how docker sends layers) unless `proxy_http_version 1.1` is set. Harbor\'s own nginx sets `proxy_http_version 1.1` ("this is necessary for us to be able to disable request buffering in all cases") and turns both kinds of buffering off in every location.',
       example: { language: 'nginx', code: 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    client_max_body_size 0;\n    location / {\n        proxy_pass http://harbor;\n    }\n}' },
@@ -109,10 +116,11 @@ export const proxyStreaming = defineRule({
         continue;
       }
 
-      // A conf.d file's servers inherit from an `http` block we cannot see; Harbor's own template (and copies of it)
-      // set proxy_http_version 1.1 there, so an unset version is only known to be 1.0 when the http block is in view.
-      const httpInView = server.scope.parent?.block?.name === 'http';
-      if (!is11 && (httpVersion || httpInView)) {
+      // A conf.d file's servers inherit from an http {} in another file. With no includer in the workspace, a stock
+      // nginx.conf is assumed (Debian's and the official image's set no proxy_http_version, so HTTP/1.0 applies),
+      // and the message says what would make it fine.
+      const assumed = !httpVersion && !inheritsVisibleHttp(server.scope);
+      if (!is11) {
         // Request buffering is off, but HTTP/1.0 upstream makes nginx buffer chunked bodies anyway.
         const offender = httpVersion ?? requestBuffering!;
         if (reported.has(offender)) continue;
@@ -122,8 +130,10 @@ export const proxyStreaming = defineRule({
         const version = httpVersion?.args[0]?.value ?? '1.0 (the default)';
         report({
           span: anchored.inThisFile ? offender.span : anchored.anchor.span,
-          message: `proxy_http_version ${clip(version, 20)} keeps layer uploads buffered: large pushes can end in 504 Gateway Timeout`,
-          detail: `${UPLOAD.label} is still buffered: proxy_request_buffering off has no effect on chunked layer uploads (how docker sends them) while proxy_http_version is ${version}; nginx writes the whole layer to disk first unless it talks HTTP/1.1 to Harbor.`,
+          message: assumed ? STOCK_HTTP10 : `proxy_http_version ${clip(version, 20)} keeps layer uploads buffered: large pushes can end in 504 Gateway Timeout`,
+          detail: assumed
+            ? STOCK_HTTP10_DETAIL
+            : `${UPLOAD.label} is still buffered: proxy_request_buffering off has no effect on chunked layer uploads (how docker sends them) while proxy_http_version is ${version}; nginx writes the whole layer to disk first unless it talks HTTP/1.1 to Harbor.`,
           related: anchored.inThisFile ? [] : relatedFor(nginx, offender, httpVersion ? `proxy_http_version ${version} is set here` : 'proxy_request_buffering off is set here'),
           fixes: anchored.inThisFile
             ? [{ title: 'Use proxy_http_version 1.1', note: "As in Harbor's own nginx.", safety: 'safe', edits: [httpVersion ? replaceFirstArg(httpVersion, '1.1') : insertBefore(text, offender, 'proxy_http_version 1.1;')] }]
