@@ -4,6 +4,7 @@
  * is where people keep secretKey), or an Argo CD source with `valueFiles` or
  * `parameters`. Rules that report a value by its omission must stay quiet then.
  */
+import type { Span } from '../../types';
 import type { RuleContext } from '../rule';
 import type { HelmValuesTarget } from '../../yaml/harborYaml';
 import { rootMaps, YamlMapView } from '../../yaml/yamlModel';
@@ -25,4 +26,18 @@ export function valuesMayComeFromElsewhere(context: RuleContext, target: HelmVal
     return sources.some((source) => source.isSet('helm.valueFiles') || source.isSet('helm.parameters') || source.isSet('helm.fileParameters'));
   }
   return false;
+}
+
+/**
+ * Where a finding about an omitted value goes (its chart default applies), or
+ * undefined when it should not be reported. Only values known to be the whole
+ * set Helm receives (a wrapper's `harbor:` block, a HelmRelease's `values:`, an
+ * Argo source's `valuesObject:` without value files) make the default certain;
+ * the finding goes on the key that holds them. A plain values file is often one
+ * of several `-f` files, so an omission there proves nothing.
+ */
+export function omittedDefaultAnchor(context: RuleContext, target: HelmValuesTarget): Span | undefined {
+  if (target.location === 'plain' || !target.holder) return undefined;
+  if (valuesMayComeFromElsewhere(context, target)) return undefined;
+  return target.holder;
 }
