@@ -71,7 +71,8 @@ function checkYamlEntry(context: RuleContext, entry: YamlEntry | undefined): voi
 }
 
 function checkValue(context: RuleContext, key: string, value: string, span: Span, edit: (password: string) => TextEdit): void {
-  if (value.trim() === '' || isGeneratedValue(value)) return;
+  // `XXXXXXXX` or `********`: a redacted value in a published config, not the password in use.
+  if (value.trim() === '' || isGeneratedValue(value) || /^(.)\1*$/.test(value)) return;
   const gaps = passwordPolicyGaps(value);
   if (gaps.length === 0) return;
   context.report({

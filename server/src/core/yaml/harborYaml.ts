@@ -11,7 +11,8 @@ import type { ParsedYaml } from './yamlModel';
 import { parseEmbeddedYaml, rootMaps, YamlMapView } from './yamlModel';
 
 /** 'carvel': the Tanzu/Carvel harbor package's data values, which reuse some goharbor key names (see CARVEL_SAME_SEMANTICS). */
-export type ValuesLocation = 'plain' | 'wrapper' | 'flux' | 'argo' | 'carvel';
+/** 'configmap': values in a ConfigMap or Secret (`data."values.yaml": |`) that a HelmRelease's valuesFrom or an Argo source merges. */
+export type ValuesLocation = 'plain' | 'wrapper' | 'flux' | 'argo' | 'carvel' | 'configmap';
 
 export interface HelmValuesTarget {
   values: YamlMapView;
@@ -123,6 +124,10 @@ export function locateHelmValues(yaml: ParsedYaml, lines: LineIndex = yaml.lines
       }
       continue;
     }
+    if (kind === 'ConfigMap' || kind === 'Secret') {
+      targets.push(...embeddedValues(root, yaml, lines));
+      continue;
+    }
     if (isCarvelPackageValues(root)) {
       if (root.get('harborAdminPassword') !== undefined || root.get('secretKey') !== undefined) targets.push({ values: root, yaml, location: 'carvel' });
       continue;
@@ -134,6 +139,28 @@ export function locateHelmValues(yaml: ParsedYaml, lines: LineIndex = yaml.lines
     // A wrapper chart's `harbor:` key, Ansible's `harbor_chart_values:`, and the like.
     const wrapped = [...root.keys().map((key) => root.getMap([key])), root.getMap('harbor.harbor')].find((map) => map && isGoharborValues(map));
     if (wrapped) targets.push({ values: wrapped, yaml, location: 'wrapper', holder: root.get(wrapped.path)?.keySpan });
+  }
+  return targets;
+}
+
+/**
+ * Values files carried in a ConfigMap's `data` or a Secret's `stringData`
+ * (`values.yaml: |`), as Flux `valuesFrom` and Argo CD read them. Base64
+ * Secret `data` cannot be mapped back to lines and is left alone.
+ */
+function embeddedValues(root: YamlMapView, yaml: ParsedYaml, lines: LineIndex): HelmValuesTarget[] {
+  const targets: HelmValuesTarget[] = [];
+  const kind = root.literalString('kind')?.value;
+  for (const field of kind === 'ConfigMap' ? ['data'] : ['stringData']) {
+    const map = root.getMap(field);
+    for (const entry of map?.entries() ?? []) {
+      if (!/(^|[._-])values(\.[\w-]+)*\.ya?ml$|^values$/i.test(entry.key)) continue;
+      const node = entry.node;
+      const embedded = node && isScalar(node) ? parseEmbeddedYaml(yaml, node, lines) : undefined;
+      for (const values of embedded ? rootMaps(embedded) : []) {
+        if (isGoharborValues(values)) targets.push({ values, yaml: embedded!, location: 'configmap', holder: entry.keySpan });
+      }
+    }
   }
   return targets;
 }

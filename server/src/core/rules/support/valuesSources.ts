@@ -11,6 +11,8 @@ import { rootMaps, YamlMapView } from '../../yaml/yamlModel';
 import { isMap, isSeq } from 'yaml';
 
 export function valuesMayComeFromElsewhere(context: RuleContext, target: HelmValuesTarget): boolean {
+  // A ConfigMap's values are one part of what valuesFrom merges.
+  if (target.location === 'configmap') return true;
   if (target.location !== 'flux' && target.location !== 'argo') return false;
   if (!context.yaml) return true;
   const at = target.values.span.start;
@@ -37,7 +39,7 @@ export function valuesMayComeFromElsewhere(context: RuleContext, target: HelmVal
  * of several `-f` files, so an omission there proves nothing.
  */
 export function omittedDefaultAnchor(context: RuleContext, target: HelmValuesTarget): Span | undefined {
-  if (target.location === 'plain' || !target.holder) return undefined;
+  if ((target.location !== 'wrapper' && target.location !== 'flux' && target.location !== 'argo') || !target.holder) return undefined;
   if (valuesMayComeFromElsewhere(context, target)) return undefined;
   return target.holder;
 }
