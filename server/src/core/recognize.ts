@@ -83,15 +83,15 @@ const FLAVOUR_NAMES: Record<ScriptModel['flavour'], string> = {
 
 function recognizeYaml(text: string): Recognized {
   const yaml = parseYaml(text);
-  if (locateInstallerConfig(yaml)) {
-    return { yaml, helmValues: [], recognition: { kind: 'harbor-yml', reason: 'harbor.yml keys (installer configuration)' } };
-  }
-  // A harbor.yml template the parser cannot read (loops, multi-line tags): its literal `key: value` lines still count.
-  if (yaml.errors.length > 0) {
+  // A harbor.yml template the parser cannot read (multi-line tags, loops): its literal `key: value` lines are what can be checked.
+  if (yaml.errors.length > 0 && /\{[{%#]|\$\{|#@/.test(text)) {
     const lines = parseYaml(literalKeyLines(text));
     if (locateInstallerConfig(lines)) {
       return { yaml: lines, helmValues: [], recognition: { kind: 'harbor-yml', reason: 'harbor.yml keys, read line by line (the template is not valid YAML)' } };
     }
+  }
+  if (locateInstallerConfig(yaml)) {
+    return { yaml, helmValues: [], recognition: { kind: 'harbor-yml', reason: 'harbor.yml keys (installer configuration)' } };
   }
   const values = locateHelmValues(yaml);
   if (values.length > 0) {
