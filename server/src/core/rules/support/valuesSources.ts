@@ -13,6 +13,8 @@ import { isMap, isSeq } from 'yaml';
 export function valuesMayComeFromElsewhere(context: RuleContext, target: HelmValuesTarget): boolean {
   // A ConfigMap's values are one part of what valuesFrom merges.
   if (target.location === 'configmap') return true;
+  // A ytt template or overlay (`#@` lines) adds and replaces keys when it runs.
+  if (/^[ \t]*#@/m.test(target.yaml.text)) return true;
   if (target.location !== 'flux' && target.location !== 'argo') return false;
   if (!context.yaml) return true;
   const at = target.values.span.start;
