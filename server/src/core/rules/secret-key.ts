@@ -79,7 +79,9 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
   const entry = values.get('secretKey');
   if (!entry) {
     // Reported only where the chart default is certain to apply, on the key that holds the values.
-    const anchor = omittedDefaultAnchor(context, target);
+    // An existingSecretSecretKey this chart version ignores shows where the key was meant to be set: the default surely applies.
+    const ignoredSecret = values.isSet('existingSecretSecretKey') ? values.get('existingSecretSecretKey')?.keySpan : undefined;
+    const anchor = ignoredSecret ?? omittedDefaultAnchor(context, target);
     if (!anchor) return;
     context.report({
       span: anchor,
