@@ -22,6 +22,29 @@ describe('YAML model', () => {
     assert.equal(view.get('b')!.value, 'Harbor12345');
   });
 
+  it('lists keys set twice in one mapping, at any depth, without calling them errors', () => {
+    const text = 'a: 1\nb:\n  c: 1\n  c: 2\na:\n  x: 1\nd: [ {e: 1, e: 2} ]\n';
+    const parsed = parseYaml(text);
+    assert.deepEqual(parsed.errors, []);
+    const found = parsed.duplicates.map((d) => [d.key, text.slice(d.ignored.keySpan.start, d.ignored.valueSpan.end), d.ignored.block, parsed.lines.positionAt(d.kept.keySpan.start).line]);
+    assert.deepEqual(found.sort(), [
+      ['a', 'a: 1', false, 4],
+      ['c', 'c: 1', false, 3],
+      ['e', 'e: 1', false, 6],
+    ]);
+    assert.equal(rootMaps(parsed)[0].get('a.x')!.value, 1, 'the last one wins, as in Helm');
+  });
+
+  it('treats a value ytt sets (#@ on the line or the line above, (@= @)) as generated, not empty', () => {
+    const text = '#@ load("@ytt:data", "data")\n---\nhostname: #@ data.values.host\n#@overlay/replace\nexternal_url:\nport: 80\nname: (@= data.values.name @)\n#@ end\nplain: x\n';
+    const view = rootMaps(parseYaml(text))[0];
+    assert.equal(view.get('hostname')!.generated, true);
+    assert.equal(view.get('external_url')!.generated, true);
+    assert.equal(view.get('name')!.generated, true);
+    assert.equal(view.get('port')!.generated, false);
+    assert.equal(view.get('plain')!.generated, false, '#@ end above a key does not set it');
+  });
+
   it('masks templates so the rest still parses, and marks templated values generated', () => {
     const text = '{% if x %}\nhostname: {{ host }}\n{% endif %}\nport: 80\n';
     const parsed = parseYaml(text);

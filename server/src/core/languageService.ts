@@ -20,7 +20,7 @@ import { findSuppressions, isSuppressed } from './suppression';
 import { LineIndex } from './text';
 import { noFileAccess, type FileAccess, type Finding, type Recognition, type UnreadablePath } from './types';
 import { versionsFor } from './versions';
-import { locateHelmValues, locateInstallerConfig } from './yaml/harborYaml';
+import { CARVEL_SAME_SEMANTICS, locateHelmValues, locateInstallerConfig } from './yaml/harborYaml';
 import { parseYaml } from './yaml/yamlModel';
 
 /** Documents above this size are not parsed: a clear finding beats a frozen editor. */
@@ -102,8 +102,10 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
     if (!rule.meta.appliesTo.includes(context.recognition.kind)) continue;
     if (settings.rules[rule.meta.id] === 'off') continue;
     const reports: Report[] = [];
+    // The Carvel package's data values reuse goharbor key names; only rules whose keys mean the same there see them.
+    const helmValues = context.helmValues.filter((target) => target.location !== 'carvel' || CARVEL_SAME_SEMANTICS.has(rule.meta.id));
     try {
-      await rule.check({ ...context, report: (report) => reports.push(report) });
+      await rule.check({ ...context, helmValues, report: (report) => reports.push(report) });
     } catch (error) {
       internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
       continue;

@@ -32,7 +32,13 @@ function familyFromName(name: string): Family {
 
 const NGINX_SIGNATURE = /^[ \t]*(?:(?:http|server|events|stream|upstream|location|map)\b[^:\n;]*\{|(?:proxy_pass|server_name|listen|client_max_body_size|proxy_set_header|ssl_certificate)[ \t]+[^:\n]*;)/m;
 
+/** A chart vendored under a wrapper's `charts/` (helm dependency update): its values.yaml holds the chart's defaults, not the user's values. */
+const VENDORED_CHART_VALUES = /(^|[\\/])charts[\\/]harbor(-\d[^\\/]*)?[\\/]values\.ya?ml$/;
+
 export function recognize(text: string, name: string): Recognized {
+  if (VENDORED_CHART_VALUES.test(name)) {
+    return { recognition: { kind: 'not-harbor', reason: "a vendored copy of the goharbor chart (charts/harbor/values.yaml holds the chart's defaults; your values are in the wrapper's values.yaml)" } };
+  }
   const hinted = familyFromName(name);
   if (hinted === 'cfg' || (hinted === 'unknown' && looksLikeLegacyCfg(text))) {
     if (looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
@@ -77,6 +83,13 @@ const FLAVOUR_NAMES: Record<ScriptModel['flavour'], string> = {
 
 function recognizeYaml(text: string): Recognized {
   const yaml = parseYaml(text);
+  // A harbor.yml template the parser cannot read (multi-line tags, loops): its literal `key: value` lines are what can be checked.
+  if (yaml.errors.length > 0 && /\{[{%#]|\$\{|#@/.test(text)) {
+    const lines = parseYaml(literalKeyLines(text));
+    if (locateInstallerConfig(lines)) {
+      return { yaml: lines, helmValues: [], recognition: { kind: 'harbor-yml', reason: 'harbor.yml keys, read line by line (the template is not valid YAML)' } };
+    }
+  }
   if (locateInstallerConfig(yaml)) {
     return { yaml, helmValues: [], recognition: { kind: 'harbor-yml', reason: 'harbor.yml keys (installer configuration)' } };
   }
@@ -96,6 +109,25 @@ function recognizeYaml(text: string): Recognized {
     return { yaml, recognition: { kind: 'not-harbor', reason: 'Bitnami Harbor chart values (not checked: its keys differ from goharbor/harbor-helm)', detail: 'bitnami' } };
   }
   return { yaml, recognition: { kind: 'not-harbor', reason: 'YAML without Harbor configuration' } };
+}
+
+/**
+ * The text with every line that is not a plain `key: value` or `key:` line (or a
+ * `- item` under one) blanked, offsets kept: what is left is the literal part of
+ * a template that YAML cannot parse as a whole.
+ */
+export function literalKeyLines(text: string): string {
+  return text
+    .split(/(?<=\n)/)
+    .map((line) => {
+      const body = line.replace(/\r?\n$/, '');
+      const match = /^ *(?:- +)?[A-Za-z_][\w.-]*:(?: +(.*))?$/.exec(body);
+      const value = (match?.[1] ?? '').replace(/\{\{.*?\}\}/g, 'x').replace(/ +#.*$/, '');
+      // Jinja statements, flow collections and open quotes are what broke the parse: those lines go.
+      const literal = !!match && !body.includes('{%') && !/^[[{|>]/.test(value) && (value.match(/"/g)?.length ?? 0) % 2 === 0 && !value.includes('{') && !value.includes('}');
+      return literal ? line : ' '.repeat(body.length) + line.slice(body.length);
+    })
+    .join('');
 }
 
 function recognizeNginx(text: string, name: string): Recognized {

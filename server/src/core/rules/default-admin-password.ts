@@ -80,12 +80,24 @@ function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
     safety: 'unsafe' as const,
   };
   const password = values.get('harborAdminPassword');
+  if (target.location === 'carvel') {
+    // The Carvel package has no existingSecretAdminPassword, and its schema requires the value: only a literal default is reported.
+    if (password && !password.generated && password.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
+      context.report({
+        span: password.valueSpan,
+        message: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+        fixes: [{ title: 'Replace with a generated password (takes effect on first install only)', safety: 'unsafe', edits: [replaceScalar(password, generatePassword(context.random))] }],
+      });
+    }
+    return;
+  }
   if (!password) {
     // Flux valuesFrom or Argo valueFiles may well carry the password: omission proves nothing there.
     if (valuesMayComeFromElsewhere(context, target)) return;
     const firstKey = values.entries()[0];
     context.report({
-      span: firstKey ? firstKey.keySpan : values.span,
+      // On the key that holds the values (wrapper, HelmRelease, Argo); in a plain file, its first key.
+      span: target.holder ?? (firstKey ? firstKey.keySpan : values.span),
       message: "Neither harborAdminPassword nor existingSecretAdminPassword is set: the published default applies, anyone can log in as admin",
       detail: `These values set neither harborAdminPassword nor existingSecretAdminPassword, so the chart's default admin password ${HARBOR_DEFAULT_ADMIN_PASSWORD} applies and anyone can log in as admin. ${FIRST_START_ONLY}`,
       fixes: [{ ...useSecret, edits: [insertFirstInMap(context.lines, values, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }],

@@ -2,6 +2,7 @@ import { clip } from './support/message';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
 import { defineRule, type Report, type RuleContext } from './rule';
+import { valuesMayComeFromElsewhere } from './support/valuesSources';
 import { exposeSettings, formatUrl, insertAtPath, parseUrl, PLACEHOLDER_HOSTS, replaceValueSource, type ParsedUrl } from './support/chartExpose';
 
 const OIDC = 'the OIDC redirect_uri is this URL + "/c/oidc/callback"';
@@ -89,7 +90,8 @@ function checkValues(context: RuleContext, target: HelmValuesTarget): void {
   const tlsOn = expose.tlsEnabled && (expose.configured || expose.tlsEnabled.explicit) ? expose.tlsEnabled.value : undefined;
   const entry = values.get('externalURL');
   if (!entry || (entry.value === null && !entry.generated)) {
-    if (expose.configured) reportMissing(context, values, entry, expose, tlsOn);
+    // Missing only when these values are all Helm gets (not a valuesFrom part, not a ytt overlay).
+    if (expose.configured && !valuesMayComeFromElsewhere(context, target)) reportMissing(context, values, entry, expose, tlsOn);
     return;
   }
   if (entry.generated) return;

@@ -1,4 +1,5 @@
 /** Every rule, one line each. The id is the settings key, the docs page and the fixture folder. */
+import { adminPasswordPolicy } from './admin-password-policy';
 import { csrfKeyLength } from './csrf-key-length';
 import { defaultAdminPassword } from './default-admin-password';
 import { defaultDatabasePassword } from './default-database-password';
@@ -62,6 +63,7 @@ export const allRules: readonly Rule[] = [
   valueType,
   // Chart values, harbor.yml and harbor.cfg: credentials
   defaultAdminPassword,
+  adminPasswordPolicy,
   tokenKeyPair,
   tokenKeyFormat,
   legacyTokenKey,

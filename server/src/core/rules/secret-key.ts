@@ -3,7 +3,7 @@ import type { HelmValuesTarget } from '../yaml/harborYaml';
 import { chartName, chartReads } from '../versions';
 import { defineRule, type RuleContext } from './rule';
 import { findManifest, secretManifests } from './support/secretManifests';
-import { valuesMayComeFromElsewhere } from './support/valuesSources';
+import { omittedDefaultAnchor } from './support/valuesSources';
 
 /** The chart's published default (values.yaml: "Must be a string of 16 chars"). */
 export const CHART_DEFAULT_SECRET_KEY = 'not-a-secure-key';
@@ -36,7 +36,7 @@ export const secretKey = defineRule({
     fixSafety: 'display-only',
     docs: {
       whatItDoes:
-        "Checks the chart's `secretKey`, the key Harbor encrypts stored credentials with: the published default `not-a-secure-key` (also when an override file sets neither `secretKey` nor `existingSecretSecretKey`, so the chart default applies) is a warning; an empty key or one that is not 16 characters is an error (24 or 32 characters, which AES accepts, is a warning). When `existingSecretSecretKey` names a Secret written in the same file, the length of its `secretKey` is checked too (a Secret made with `kubectl create secret --from-file` from a file with a trailing newline holds 17 bytes). harbor.yml and harbor.cfg are not checked: the installer generates the key and keeps it in `<data_volume>/secret/keys/secretkey`.",
+        "Checks the chart's `secretKey`, the key Harbor encrypts stored credentials with: the published default `not-a-secure-key` is a warning. An omitted `secretKey` (and no `existingSecretSecretKey`) is reported only where the chart default is certain to apply: values that are the whole set Helm receives (a wrapper chart's `harbor:` block, a Flux HelmRelease's `values:` without `valuesFrom`, an Argo CD `valuesObject`/`values` without value files or parameters), on the key that holds them. A plain values file is not reported for the omission, since it is often one of several `-f` files and the key may be in another. Otherwise an empty key or one that is not 16 characters is an error (24 or 32 characters, which AES accepts, is a warning). When `existingSecretSecretKey` names a Secret written in the same file, the length of its `secretKey` is checked too (a Secret made with `kubectl create secret --from-file` from a file with a trailing newline holds 17 bytes). harbor.yml and harbor.cfg are not checked: the installer generates the key and keeps it in `<data_volume>/secret/keys/secretkey`.",
       why:
         'Harbor core encrypts replication endpoint passwords, the OIDC client secret, OIDC users\' CLI secrets and refresh tokens, scanner and P2P preheat credentials with this key (AES in CFB mode). With the public default, anyone who reads the database or a backup can decrypt them. An empty or wrong-length key fails every encryption with `crypto/aes: invalid key size`. And because CFB has no integrity check, a key that changes later does not raise an error: stored credentials decrypt to garbage, replication fails with 401 from the remote registry and OIDC logins fail (goharbor/harbor-helm#325: "users need to make sure the `secretKey` isn\'t changed during the whole lifecycle of Harbor").',
       example: { language: 'yaml', code: 'externalURL: https://harbor.example.com\nexistingSecretAdminPassword: harbor-admin\nsecretKey: not-a-secure-key' },
@@ -80,11 +80,13 @@ function checkValues(context: RuleContext, target: HelmValuesTarget, manifests: 
   }
   const entry = values.get('secretKey');
   if (!entry) {
-    // Flux valuesFrom or Argo valueFiles may well set it.
-    if (valuesMayComeFromElsewhere(context, target)) return;
-    const firstKey = values.entries()[0];
+    // Reported only where the chart default is certain to apply, on the key that holds the values.
+    // An existingSecretSecretKey this chart version ignores shows where the key was meant to be set: the default surely applies.
+    const ignoredSecret = values.isSet('existingSecretSecretKey') ? values.get('existingSecretSecretKey')?.keySpan : undefined;
+    const anchor = ignoredSecret ?? omittedDefaultAnchor(context, target);
+    if (!anchor) return;
     context.report({
-      span: firstKey ? firstKey.keySpan : values.span,
+      span: anchor,
       message: `${values.isSet('existingSecretSecretKey') ? 'existingSecretSecretKey is ignored by this chart and secretKey is unset' : 'Neither secretKey nor existingSecretSecretKey is set'}: the published default key lets backups' credentials be decrypted`,
       detail: `${values.isSet('existingSecretSecretKey') ? `C${chartName(target).slice(1)} ignores existingSecretSecretKey and these values set no secretKey` : 'These values set neither secretKey nor existingSecretSecretKey'}, so the chart's published default ${CHART_DEFAULT_SECRET_KEY} encrypts stored credentials: anyone with a database backup can decrypt replication, OIDC and scanner secrets. ${NEVER_CHANGE}`,
       fixes: [guidanceFor(target, NEW_INSTALL)],

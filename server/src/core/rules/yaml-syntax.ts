@@ -10,13 +10,14 @@ export const yamlSyntax = defineRule({
     defaultSeverity: 'error',
     fixSafety: 'none',
     docs: {
-      whatItDoes: 'Reports YAML syntax errors in Helm values and harbor.yml. The parser recovers, so the rest of the file is still checked.',
+      whatItDoes:
+        'Reports YAML syntax errors in Helm values and harbor.yml. The parser recovers, so the rest of the file is still checked. A key set twice in the same mapping is not an error to Helm or to the installer: both keep the last occurrence (a whole block, not merged), so that is a warning on the occurrence that is ignored, naming the line that wins.',
       why: '`helm upgrade` stops with "error converting YAML to JSON" and the installer\'s `./prepare` with a Python traceback; neither points at the line as precisely.',
       example: { language: 'yaml', code: 'expose:\n  type: ingress\n   tls:\n    enabled: true' },
       fix: 'Correct the indentation or quoting at the reported position. Template syntax (`{{ }}`, `{% %}`) is masked before parsing and never reported here.',
     },
   },
-  check({ yaml, helmValues, report }) {
+  check({ yaml, helmValues, report, lines, recognition }) {
     // Values embedded as a string (Argo CD `helm.values: |`) are parsed on their own; their errors count too.
     const parsed = new Set([yaml, ...helmValues.map((target) => target.yaml)]);
     for (const error of [...parsed].flatMap((p) => p?.errors ?? [])) {
@@ -24,6 +25,17 @@ export const yamlSyntax = defineRule({
         span: error.span,
         message: `YAML syntax error: ${clip(error.message.split('\n')[0], 100)}: Helm and the installer refuse this file`,
         detail: `YAML syntax error: ${error.message}. Helm and the installer will refuse this file.`,
+      });
+    }
+    // sigs.k8s.io/yaml (Helm) and PyYAML (the installer's prepare) keep the last of two equal keys, silently.
+    const reader = recognition.kind === 'harbor-yml' ? "the installer's ./prepare" : 'Helm';
+    for (const duplicate of [...parsed].flatMap((p) => p?.duplicates ?? [])) {
+      const keptLine = lines.positionAt(duplicate.kept.keySpan.start).line + 1;
+      report({
+        span: duplicate.ignored.keySpan,
+        severity: 'warning',
+        message: `${duplicate.key} is set again on line ${keptLine}: ${reader} keeps the last one, so this ${duplicate.ignored.block ? 'whole block is ignored, not merged' : 'value is ignored'}.`,
+        related: [{ span: duplicate.kept.keySpan, message: `the ${duplicate.key} that applies` }],
       });
     }
   },

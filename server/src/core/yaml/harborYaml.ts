@@ -5,11 +5,14 @@
  */
 import { isMap, isScalar } from 'yaml';
 import type { LineIndex } from '../text';
+import type { Span } from '../types';
 import type { DetectedVersion } from '../versions';
 import type { ParsedYaml } from './yamlModel';
 import { parseEmbeddedYaml, rootMaps, YamlMapView } from './yamlModel';
 
-export type ValuesLocation = 'plain' | 'wrapper' | 'flux' | 'argo';
+/** 'carvel': the Tanzu/Carvel harbor package's data values, which reuse some goharbor key names (see CARVEL_SAME_SEMANTICS). */
+/** 'configmap': values in a ConfigMap or Secret (`data."values.yaml": |`) that a HelmRelease's valuesFrom or an Argo source merges. */
+export type ValuesLocation = 'plain' | 'wrapper' | 'flux' | 'argo' | 'carvel' | 'configmap';
 
 export interface HelmValuesTarget {
   values: YamlMapView;
@@ -23,6 +26,8 @@ export interface HelmValuesTarget {
   chartVersion?: string;
   /** The version whose keys and defaults apply (set by the analysis; the newest when none is named). */
   version?: DetectedVersion;
+  /** The key that holds the values (`values:`, `valuesObject:`, a wrapper's `harbor:`); none for a plain values file. */
+  holder?: Span;
 }
 
 // Keys that only the goharbor chart's values have; Bitnami's chart uses other names.
@@ -73,6 +78,25 @@ export function isGoharborValues(view: YamlMapView): boolean {
   return anchored && score >= 2;
 }
 
+/**
+ * The Tanzu/Carvel harbor package's data values (`#@data/values`, `hostname`,
+ * `tlsCertificate`, `enableContourHttpProxy`): a ytt package, not the goharbor
+ * chart. Only rules whose keys mean the same there run on it.
+ */
+export function isCarvelPackageValues(view: YamlMapView): boolean {
+  const marked = /^#@data\/values\b/m.test(view.yaml.text);
+  const shaped = view.get('hostname') !== undefined && (view.get('tlsCertificate') !== undefined || view.get('enableContourHttpProxy') !== undefined);
+  return (marked || shaped) && view.get('externalURL') === undefined && view.get('expose') === undefined;
+}
+
+/**
+ * Rules that also check the Carvel package's data values, because the package
+ * documents the same meaning for these keys: the initial admin password
+ * (`harborAdminPassword`), `secretKey` (16 characters), `core.xsrfKey` (32) and
+ * the 16-character `core`/`jobservice`/`registry` secrets.
+ */
+export const CARVEL_SAME_SEMANTICS: ReadonlySet<string> = new Set(['default-admin-password', 'admin-password-policy', 'secret-key', 'csrf-key-length', 'internal-secret-length']);
+
 export function locateHelmValues(yaml: ParsedYaml, lines: LineIndex = yaml.lines): HelmValuesTarget[] {
   const targets: HelmValuesTarget[] = [];
   for (const root of rootMaps(yaml)) {
@@ -81,7 +105,7 @@ export function locateHelmValues(yaml: ParsedYaml, lines: LineIndex = yaml.lines
       const values = root.getMap('spec.values');
       const chart = root.literalString('spec.chart.spec.chart')?.value;
       if (values && (chart === 'harbor' || isGoharborValues(values))) {
-        targets.push({ values, yaml, location: 'flux', chartVersion: root.literalString('spec.chart.spec.version')?.value });
+        targets.push({ values, yaml, location: 'flux', chartVersion: root.literalString('spec.chart.spec.version')?.value, holder: root.get('spec.values')?.keySpan });
       }
       continue;
     }
@@ -90,14 +114,22 @@ export function locateHelmValues(yaml: ParsedYaml, lines: LineIndex = yaml.lines
         const chart = source.literalString('chart')?.value;
         const chartVersion = source.literalString('targetRevision')?.value;
         const object = source.getMap('helm.valuesObject');
-        if (object && (chart === 'harbor' || isGoharborValues(object))) targets.push({ values: object, yaml, location: 'argo', chartVersion });
+        if (object && (chart === 'harbor' || isGoharborValues(object))) targets.push({ values: object, yaml, location: 'argo', chartVersion, holder: source.get('helm.valuesObject')?.keySpan });
         // `helm.values: |` holds the values as a YAML string.
         const text = source.get('helm.values')?.node;
         const embedded = text && isScalar(text) ? parseEmbeddedYaml(yaml, text, lines) : undefined;
         for (const values of embedded ? rootMaps(embedded) : []) {
-          if (chart === 'harbor' || isGoharborValues(values)) targets.push({ values, yaml: embedded!, location: 'argo', chartVersion });
+          if (chart === 'harbor' || isGoharborValues(values)) targets.push({ values, yaml: embedded!, location: 'argo', chartVersion, holder: source.get('helm.values')?.keySpan });
         }
       }
+      continue;
+    }
+    if (kind === 'ConfigMap' || kind === 'Secret') {
+      targets.push(...embeddedValues(root, yaml, lines));
+      continue;
+    }
+    if (isCarvelPackageValues(root)) {
+      if (root.get('harborAdminPassword') !== undefined || root.get('secretKey') !== undefined) targets.push({ values: root, yaml, location: 'carvel' });
       continue;
     }
     if (isGoharborValues(root)) {
@@ -106,7 +138,29 @@ export function locateHelmValues(yaml: ParsedYaml, lines: LineIndex = yaml.lines
     }
     // A wrapper chart's `harbor:` key, Ansible's `harbor_chart_values:`, and the like.
     const wrapped = [...root.keys().map((key) => root.getMap([key])), root.getMap('harbor.harbor')].find((map) => map && isGoharborValues(map));
-    if (wrapped) targets.push({ values: wrapped, yaml, location: 'wrapper' });
+    if (wrapped) targets.push({ values: wrapped, yaml, location: 'wrapper', holder: root.get(wrapped.path)?.keySpan });
+  }
+  return targets;
+}
+
+/**
+ * Values files carried in a ConfigMap's `data` or a Secret's `stringData`
+ * (`values.yaml: |`), as Flux `valuesFrom` and Argo CD read them. Base64
+ * Secret `data` cannot be mapped back to lines and is left alone.
+ */
+function embeddedValues(root: YamlMapView, yaml: ParsedYaml, lines: LineIndex): HelmValuesTarget[] {
+  const targets: HelmValuesTarget[] = [];
+  const kind = root.literalString('kind')?.value;
+  for (const field of kind === 'ConfigMap' ? ['data'] : ['stringData']) {
+    const map = root.getMap(field);
+    for (const entry of map?.entries() ?? []) {
+      if (!/(^|[._-])values(\.[\w-]+)*\.ya?ml$|^values$/i.test(entry.key)) continue;
+      const node = entry.node;
+      const embedded = node && isScalar(node) ? parseEmbeddedYaml(yaml, node, lines) : undefined;
+      for (const values of embedded ? rootMaps(embedded) : []) {
+        if (isGoharborValues(values)) targets.push({ values, yaml: embedded!, location: 'configmap', holder: entry.keySpan });
+      }
+    }
   }
   return targets;
 }

@@ -14,6 +14,14 @@ export interface YamlSyntaxError {
   span: Span;
 }
 
+export interface DuplicateKey {
+  key: string;
+  /** The occurrence that is ignored. */
+  ignored: { keySpan: Span; valueSpan: Span; block: boolean };
+  /** The last occurrence: the one that applies. */
+  kept: { keySpan: Span };
+}
+
 export interface ParsedYaml {
   /** The text that was parsed (for YAML embedded in a string: the string's value). */
   text: string;
@@ -21,6 +29,8 @@ export interface ParsedYaml {
   documents: Document.Parsed[];
   /** Spans already in the outer document's offsets. */
   errors: YamlSyntaxError[];
+  /** Keys set twice in one mapping: Helm and the installer keep the last one. Spans in the outer document. */
+  duplicates: DuplicateKey[];
   templateSpans: Span[];
   /** Maps an offset in `text` to the document being checked (identity unless embedded). */
   toOuter: (offset: number) => number;
@@ -33,7 +43,8 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
   const errors: YamlSyntaxError[] = [];
   let docs: Document.Parsed[] = [];
   try {
-    const documents = parseAllDocuments(masked.text, { prettyErrors: false, keepSourceTokens: false });
+    // Duplicate keys are not errors to Helm (sigs.k8s.io/yaml) or the installer (PyYAML): the last wins. They are collected below.
+    const documents = parseAllDocuments(masked.text, { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false });
     docs = Array.isArray(documents) ? documents : [];
   } catch (error) {
     // The parser recurses on nesting; pathological depth must cost a finding, not the server.
@@ -45,7 +56,42 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
       errors.push({ message: describeYamlError(error.code), span: { start: toOuter(start), end: toOuter(Math.max(end, start + 1)) } });
     }
   }
-  return { text, lines: new LineIndex(text), documents: docs, errors, templateSpans: masked.templateSpans, toOuter };
+  const duplicates = docs.flatMap((doc) => findDuplicateKeys(doc.contents as Node | null, toOuter));
+  return { text, lines: new LineIndex(text), documents: docs, errors, duplicates, templateSpans: masked.templateSpans, toOuter };
+}
+
+/** Every key that a later key of the same mapping overrides, at any depth (bounded). */
+function findDuplicateKeys(root: Node | null, toOuter: (offset: number) => number): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
+  const pending: { node: Node | null; depth: number }[] = [{ node: root, depth: 0 }];
+  const span = (range: [number, number, number] | null | undefined, fallback: number): Span =>
+    range ? { start: toOuter(range[0]), end: toOuter(range[1]) } : { start: toOuter(fallback), end: toOuter(fallback) };
+  let visited = 0;
+  while (pending.length > 0 && visited++ < 100_000) {
+    const { node, depth } = pending.pop()!;
+    if (!node || depth > 64) continue;
+    if (isSeq(node)) for (const item of node.items) pending.push({ node: item as Node, depth: depth + 1 });
+    if (!isMap(node)) continue;
+    const last = new Map<string, Pair>();
+    for (const pair of node.items) {
+      const key = keyText(pair);
+      if (key !== undefined) last.set(key, pair);
+      pending.push({ node: pair.value as Node | null, depth: depth + 1 });
+    }
+    for (const pair of node.items) {
+      const key = keyText(pair);
+      const kept = key === undefined ? undefined : last.get(key);
+      if (!kept || kept === pair) continue;
+      const keyNode = pair.key as Node;
+      const value = pair.value as Node | null;
+      found.push({
+        key: key!,
+        ignored: { keySpan: span(keyNode.range, 0), valueSpan: span(value?.range, keyNode.range?.[1] ?? 0), block: !!value && (isMap(value) || isSeq(value)) },
+        kept: { keySpan: span((kept.key as Node).range, 0) },
+      });
+    }
+  }
+  return found;
 }
 
 /**
@@ -211,6 +257,7 @@ export class YamlMapView {
     const value = node && isScalar(node) ? (node as Scalar).value : node ? undefined : null;
     const generated =
       overlapsAny(innerValue, this.yaml.templateSpans) ||
+      yttSetsValue(this.yaml, innerKey.start, innerValue.end) ||
       (typeof value === 'string' && isGeneratedValue(value)) ||
       isGeneratedValue(source);
     const { toOuter } = this.yaml;
@@ -218,6 +265,31 @@ export class YamlMapView {
     const valueSpan = { start: toOuter(innerValue.start), end: toOuter(innerValue.end) };
     return { key, path: [...this.path, key], pair, keySpan, valueSpan, node, value, source, generated };
   }
+}
+
+/**
+ * ytt (Carvel) sets values with comments YAML ignores: `key: #@ data.values.host`,
+ * text templates `(@= ... @)`, and annotations on the line above the key
+ * (`#@overlay/replace`, `#@ if ...`). Such a value is unknown, never empty.
+ */
+function yttSetsValue(yaml: ParsedYaml, keyStart: number, valueEnd: number): boolean {
+  const text = yaml.text;
+  if (!text.includes('#@') && !text.includes('(@')) return false;
+  const lineEnd = text.indexOf('\n', valueEnd);
+  const rest = text.slice(keyStart, lineEnd < 0 ? text.length : lineEnd);
+  if (/(^|\s)#@/.test(rest) || rest.includes('(@=')) return true;
+  // The line above the key (skipping blank lines) is a ytt annotation.
+  let cursor = text.lastIndexOf('\n', keyStart - 1);
+  while (cursor > 0) {
+    const start = text.lastIndexOf('\n', cursor - 1) + 1;
+    const line = text.slice(start, cursor).trim();
+    if (line === '') {
+      cursor = start - 1;
+      continue;
+    }
+    return line.startsWith('#@') && !line.startsWith('#@ load(') && !/^#@\s*(end|else)\b/.test(line) ? true : false;
+  }
+  return false;
 }
 
 function keyText(pair: Pair): string | undefined {

@@ -4,12 +4,17 @@
  * is where people keep secretKey), or an Argo CD source with `valueFiles` or
  * `parameters`. Rules that report a value by its omission must stay quiet then.
  */
+import type { Span } from '../../types';
 import type { RuleContext } from '../rule';
 import type { HelmValuesTarget } from '../../yaml/harborYaml';
 import { rootMaps, YamlMapView } from '../../yaml/yamlModel';
 import { isMap, isSeq } from 'yaml';
 
 export function valuesMayComeFromElsewhere(context: RuleContext, target: HelmValuesTarget): boolean {
+  // A ConfigMap's values are one part of what valuesFrom merges.
+  if (target.location === 'configmap') return true;
+  // A ytt template or overlay (`#@` lines) adds and replaces keys when it runs.
+  if (/^[ \t]*#@/m.test(target.yaml.text)) return true;
   if (target.location !== 'flux' && target.location !== 'argo') return false;
   if (!context.yaml) return true;
   const at = target.values.span.start;
@@ -25,4 +30,18 @@ export function valuesMayComeFromElsewhere(context: RuleContext, target: HelmVal
     return sources.some((source) => source.isSet('helm.valueFiles') || source.isSet('helm.parameters') || source.isSet('helm.fileParameters'));
   }
   return false;
+}
+
+/**
+ * Where a finding about an omitted value goes (its chart default applies), or
+ * undefined when it should not be reported. Only values known to be the whole
+ * set Helm receives (a wrapper's `harbor:` block, a HelmRelease's `values:`, an
+ * Argo source's `valuesObject:` without value files) make the default certain;
+ * the finding goes on the key that holds them. A plain values file is often one
+ * of several `-f` files, so an omission there proves nothing.
+ */
+export function omittedDefaultAnchor(context: RuleContext, target: HelmValuesTarget): Span | undefined {
+  if ((target.location !== 'wrapper' && target.location !== 'flux' && target.location !== 'argo') || !target.holder) return undefined;
+  if (valuesMayComeFromElsewhere(context, target)) return undefined;
+  return target.holder;
 }
