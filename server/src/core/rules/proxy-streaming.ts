@@ -7,8 +7,9 @@ import { anchorFor, editableScope, insertIntoBlock, placeFinding, relatedFor, up
 
 const UPLOAD = HARBOR_REQUESTS.blobUploadChunk;
 
+/** Unset, or set to a literal value; a directive that lost its argument (`proxy_http_version }1.1;`) is nginx-syntax's to report. */
 function usable(directive: NginxDirective | undefined): boolean {
-  return !directive || (!directive.templated && !directive.args.some((a) => a.templated));
+  return !directive || (directive.args.length > 0 && !directive.templated && !directive.args.some((a) => a.templated));
 }
 
 export const proxyStreaming = defineRule({
