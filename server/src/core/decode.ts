@@ -14,7 +14,15 @@ export interface Decoded {
   problem?: DecodeProblem;
 }
 
-export function decodeBytes(bytes: Uint8Array): Decoded {
+export interface DecodeOptions {
+  /**
+   * Text longer than this is not going to be checked: skip locating the first
+   * bad byte (a scan of the whole file) and let the caller report the size.
+   */
+  maxChars?: number;
+}
+
+export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Decoded {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
     return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
   }
@@ -32,9 +40,11 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding };
   } catch {
+    const text = new TextDecoder('utf-8').decode(body);
+    if (options.maxChars !== undefined && text.length > options.maxChars) return { text, encoding };
     const byteOffset = firstInvalidUtf8(body);
     return {
-      text: new TextDecoder('utf-8').decode(body),
+      text,
       encoding,
       problem: {
         kind: 'invalid-utf8',
@@ -45,17 +55,36 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
   }
 }
 
-function firstInvalidUtf8(bytes: Uint8Array): number {
+/**
+ * Offset of the first byte that starts no valid UTF-8 sequence, in one pass
+ * (the byte ranges of RFC 3629 §4: no overlong forms, no surrogates, nothing
+ * above U+10FFFF); bytes.length when all are valid.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (length === 0 || i + length > bytes.length) return i;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + length));
-    } catch {
-      return i;
+    if (b < 0x80) {
+      i++;
+      continue;
     }
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      else if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      else if (b === 0xf4) high = 0x8f;
+    } else return i;
+    if (i + length > bytes.length) return i;
+    // The second byte has the narrowed range; the others are plain continuation bytes.
+    if (bytes[i + 1] < low || bytes[i + 1] > high) return i;
+    for (let k = 2; k < length; k++) if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return i;
     i += length;
   }
   return i;

@@ -17,6 +17,7 @@ import { allRules, inputRules } from './rules/registry';
 import type { InputRule, Report, Rule, RuleContext } from './rules/rule';
 import { defaultSettings, effectiveSeverity, type AuditSettings } from './settings';
 import { findSuppressions, isSuppressed } from './suppression';
+import { keepInBounds } from './reportBounds';
 import { LineIndex } from './text';
 import { noFileAccess, type FileAccess, type Finding, type Recognition, type UnreadablePath } from './types';
 import { versionsFor } from './versions';
@@ -59,7 +60,13 @@ export async function analyzeBytes(
   input: Omit<DocumentInput, 'text'> & { bytes: Uint8Array },
   options: AnalyzeOptions = {},
 ): Promise<Analysis> {
-  const decoded = decodeBytes(input.bytes);
+  const limit = Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS);
+  // Every character takes at most 3 bytes (UTF-8; UTF-16 takes 2): more bytes than that cannot fit, so skip decoding them.
+  if (input.bytes.length > 3 * limit + 3) {
+    const message = `This file has ${input.bytes.length.toLocaleString('en-US')} bytes, over the ${limit.toLocaleString('en-US')} characters that harbor-audit checks, so it was not checked.`;
+    return inputOnly(input, '', inputRules.tooLarge, message, options);
+  }
+  const decoded = decodeBytes(input.bytes, { maxChars: limit });
   if (decoded.problem?.kind === 'binary') {
     return inputOnly(input, decoded.text, inputRules.notText, decoded.problem.message, options);
   }
@@ -110,7 +117,9 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
       internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
       continue;
     }
-    for (const report of reports) {
+    for (const reported of reports) {
+      const report = keepInBounds(reported, input.text.length, (problem) => internalErrors.push({ ruleId: rule.meta.id, message: problem }));
+      if (!report) continue;
       const finding = toFinding(rule, withIncluderNote(report, context), lines, settings, input.uri, lineIndexes);
       if (finding) findings.push(finding);
     }

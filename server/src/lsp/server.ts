@@ -39,6 +39,8 @@ export interface ServerRuntime {
   docsRoot: string;
   /** Milliseconds to wait after a change before a pushed re-check. */
   debounceMs?: number;
+  /** How files are read (tests slow it down or watch it); the node file system by default. */
+  createFileAccess?: typeof createNodeFileAccess;
 }
 
 export const STATUS_NOTIFICATION = 'harborAudit/status';
@@ -52,7 +54,9 @@ const FIX_ALL_KIND = 'source.fixAll.harborAudit';
 const CONFIG_FILE = '.harbor-audit.yaml';
 const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
+/** A result is current only for the very document object (a reopened document starts again at version 1) and version it was computed from. */
 interface CachedAnalysis {
+  document: TextDocument;
   version: number;
   analysis: Analysis;
 }
@@ -60,14 +64,15 @@ interface CachedAnalysis {
 export function startServer(connection: Connection, runtime: ServerRuntime): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, CachedAnalysis>();
-  const inFlight = new Map<string, { version: number; promise: Promise<Analysis> }>();
+  const inFlight = new Map<string, { document: TextDocument; version: number; promise: Promise<Analysis> }>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
   let workspaceRoots: string[] = [];
   let fileSettings: AuditSettings = { rules: {}, ignore: [] };
   // Requests can arrive before .harbor-audit.yaml is read; they wait for it instead of using defaults.
   let fileSettingsLoaded: Promise<void> = Promise.resolve();
   const editorSettings = new Map<string, AuditSettings>();
-  let files: FileAccess = createNodeFileAccess();
+  const createFileAccess = runtime.createFileAccess ?? createNodeFileAccess;
+  let files: FileAccess = createFileAccess();
   let pullDiagnostics = false;
   let canConfigure = false;
   let canRefresh = false;
@@ -83,7 +88,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (workspaceRoots.length === 0 && params.rootUri) workspaceRoots = [fileURLToPath(params.rootUri)];
     const options = (params.initializationOptions ?? {}) as { trusted?: boolean; rules?: unknown; paths?: unknown };
     // An untrusted workspace may point includes and key paths at anything on this machine.
-    if (options.trusted === false) files = createNodeFileAccess({ allowedRoots: workspaceRoots });
+    if (options.trusted === false) files = createFileAccess({ allowedRoots: workspaceRoots });
     if (options.rules || options.paths) editorSettings.set('', { rules: readRuleSeverities(options.rules), ignore: [], ...editorPaths(options.paths, '') });
     fileSettingsLoaded = loadFileSettings();
     return {
@@ -162,30 +167,50 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return workspaceRoots.some((root) => path.startsWith(root) && isIgnored(path.slice(root.length + 1).split('\\').join('/'), settings.ignore));
   }
 
-  /** Analyses a document version once, however many requests ask for it. */
+  /**
+   * Analyses a document version once, however many requests ask for it. The
+   * text and version are read before the first await: an edit that arrives
+   * while the analysis waits (for settings, includes, keys) updates the same
+   * TextDocument object in place, and its result must not be filed under the
+   * newer version.
+   */
   async function analysisOf(document: TextDocument): Promise<Analysis> {
+    const version = document.version;
     const cached = cache.get(document.uri);
-    if (cached?.version === document.version) return cached.analysis;
+    if (cached?.document === document && cached.version === version) return cached.analysis;
     const running = inFlight.get(document.uri);
-    if (running?.version === document.version) return running.promise;
+    if (running?.document === document && running.version === version) return running.promise;
+    const text = document.getText();
     const promise = (async () => {
       const settings = await settingsFor(document.uri);
       if (isIgnoredUri(document.uri, settings)) {
         return { recognition: { kind: 'not-harbor', reason: 'ignored by .harbor-audit.yaml' }, findings: [], dependencies: [], unreadablePaths: [], internalErrors: [] } as Analysis;
       }
-      const analysis = await analyzeText({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, { files, settings, searchRoots: workspaceRoots });
+      const analysis = await analyzeText({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots });
       for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
       return analysis;
     })();
-    inFlight.set(document.uri, { version: document.version, promise });
+    inFlight.set(document.uri, { document, version, promise });
     try {
       const analysis = await promise;
-      if (documents.get(document.uri)?.version === document.version) cache.set(document.uri, { version: document.version, analysis });
-      connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
+      const stillCurrent = documents.get(document.uri) === document && document.version === version;
+      if (stillCurrent) {
+        cache.set(document.uri, { document, version, analysis });
+        connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
+      }
       return analysis;
     } finally {
       if (inFlight.get(document.uri)?.promise === promise) inFlight.delete(document.uri);
     }
+  }
+
+  /** The analysis of the document as it is when the result is ready: re-run when an edit overtook it (bounded, for a client typing without pause). */
+  async function currentAnalysis(document: TextDocument): Promise<Analysis> {
+    let analysis = await analysisOf(document);
+    for (let attempt = 0; attempt < 3 && documents.get(document.uri) === document && cache.get(document.uri)?.analysis !== analysis; attempt++) {
+      analysis = await analysisOf(document);
+    }
+    return analysis;
   }
 
   function toDiagnostic(finding: Finding): Diagnostic {
@@ -224,7 +249,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   connection.languages.diagnostics.on(async (params, token) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-    const analysis = await analysisOf(document);
+    const analysis = await currentAnalysis(document);
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
     return { kind: DocumentDiagnosticReportKind.Full, items: analysis.findings.map(toDiagnostic) };
   });
@@ -306,7 +331,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   connection.onCodeAction(async (params, token: CancellationToken) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return [];
-    const analysis = await analysisOf(document);
+    const analysis = await currentAnalysis(document);
     if (token.isCancellationRequested) return [];
     const text = document.getText();
     const only = params.context.only;

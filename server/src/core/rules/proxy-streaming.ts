@@ -15,8 +15,9 @@ const STOCK_HTTP10_DETAIL = [
   'Add `proxy_http_version 1.1;` here (the quick fix does), or open the folder that also holds the main nginx.conf so it is read in context.',
 ].join('\n\n');
 
+/** Unset, or set to a literal value; a directive that lost its argument (`proxy_http_version }1.1;`) is nginx-syntax's to report. */
 function usable(directive: NginxDirective | undefined): boolean {
-  return !directive || (!directive.templated && !directive.args.some((a) => a.templated));
+  return !directive || (directive.args.length > 0 && !directive.templated && !directive.args.some((a) => a.templated));
 }
 
 export const proxyStreaming = defineRule({

@@ -145,6 +145,8 @@ function checkCertificates(context: RuleContext, site: TlsSite, certs: Inspected
     const uncovered: string[] = [];
     for (const { name } of site.hostnames) {
       const host = name.replace(/^\[|\]$/g, '');
+      // A name with control characters or spaces is no host a client can dial (node's checkHost throws on NUL); other rules report such names.
+      if (/[\x00-\x20\x7f]/.test(host)) continue;
       const covered = isIP(host) ? x509.checkIP(host) !== undefined : x509.checkHost(host, { subject: 'never' }) !== undefined;
       if (!covered) uncovered.push(name);
     }

@@ -17,6 +17,8 @@ export function replaceEntry(lines: LineIndex, entry: YamlEntry, replacement: re
 
 /** Replaces a scalar value, quoting it so YAML reads it back as the same string. */
 export function replaceScalar(entry: YamlEntry, value: string): TextEdit {
+  // `key:` with no value: the space keeps `key: "v"` a mapping; a bare `key` also needs its colon.
+  if (entry.valueSpan.start === entry.valueSpan.end) return { span: entry.valueSpan, newText: `${entry.hasColon ? '' : ':'} ${JSON.stringify(value)}` };
   return { span: entry.valueSpan, newText: JSON.stringify(value) };
 }
 

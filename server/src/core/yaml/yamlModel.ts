@@ -42,9 +42,13 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
   const masked = maskTemplates(text);
   const errors: YamlSyntaxError[] = [];
   let docs: Document.Parsed[] = [];
+  const nested = limitFlowNesting(masked.text, MAX_FLOW_DEPTH);
+  for (const cut of nested.cuts) {
+    errors.push({ message: `[ ] or { } nest deeper than ${MAX_FLOW_DEPTH} levels, so the rest of this line was not parsed`, span: { start: toOuter(cut), end: toOuter(cut + 1) } });
+  }
   try {
     // Duplicate keys are not errors to Helm (sigs.k8s.io/yaml) or the installer (PyYAML): the last wins. They are collected below.
-    const documents = parseAllDocuments(masked.text, { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false });
+    const documents = parseAllDocuments(nested.text, { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false });
     docs = Array.isArray(documents) ? documents : [];
   } catch (error) {
     // The parser recurses on nesting; pathological depth must cost a finding, not the server.
@@ -52,8 +56,10 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
   }
   for (const doc of docs) {
     for (const error of doc.errors) {
-      const [start, end] = error.pos;
-      errors.push({ message: describeYamlError(error.code), span: { start: toOuter(start), end: toOuter(Math.max(end, start + 1)) } });
+      // At the end of the text (an unterminated quote) the library points one past it: keep the span inside.
+      const start = Math.min(error.pos[0], Math.max(text.length - 1, 0));
+      const end = Math.min(Math.max(error.pos[1], start + 1), text.length);
+      errors.push({ message: describeYamlError(error.code), span: { start: toOuter(start), end: toOuter(end) } });
     }
   }
   const duplicates = docs.flatMap((doc) => findDuplicateKeys(doc.contents as Node | null, toOuter));
@@ -92,6 +98,37 @@ function findDuplicateKeys(root: Node | null, toOuter: (offset: number) => numbe
     }
   }
   return found;
+}
+
+/** No real config nests flow collections this deep; the parser's cost and recursion grow with depth. */
+const MAX_FLOW_DEPTH = 100;
+
+/**
+ * Blanks the rest of any line where `[`/`{` open level `limit + 1`, keeping
+ * offsets; returns where it cut. Counts brackets anywhere (also in quotes and
+ * comments): no real config has a hundred more openers than closers.
+ */
+function limitFlowNesting(text: string, limit: number): { text: string; cuts: number[] } {
+  const cuts: number[] = [];
+  const parts: string[] = [];
+  let copied = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x5b || char === 0x7b) {
+      if (++depth <= limit) continue;
+      const lineEnd = text.indexOf('\n', i);
+      const end = lineEnd < 0 ? text.length : lineEnd;
+      cuts.push(i);
+      parts.push(text.slice(copied, i), ' '.repeat(end - i));
+      copied = end;
+      depth = limit;
+      i = end - 1;
+    } else if ((char === 0x5d || char === 0x7d) && depth > 0) depth--;
+  }
+  if (cuts.length === 0) return { text, cuts };
+  parts.push(text.slice(copied));
+  return { text: parts.join(''), cuts };
 }
 
 /**
@@ -166,6 +203,8 @@ export interface YamlEntry {
   keySpan: Span;
   /** Span of the value node; an empty span right after the colon when there is no value. */
   valueSpan: Span;
+  /** False for a bare key with no colon (the parser's recovery, e.g. a last line `externalURL`); its valueSpan is empty, at the key's end. */
+  hasColon: boolean;
   /** The value node, with aliases resolved; null for `key:` with nothing after it. */
   node: Node | null;
   /** Scalar value as JS (string, number, boolean, null); undefined for collections. */
@@ -252,7 +291,10 @@ export class YamlMapView {
     const written = pair.value as Node | null;
     let node = written;
     if (node && isAlias(node)) node = (node.resolve(this.document) as Node | undefined) ?? null;
-    const innerValue = written?.range ? { start: written.range[0], end: written.range[1] } : { start: innerKey.end + 1, end: innerKey.end + 1 };
+    const afterColon = written?.range ? undefined : colonEnd(this.yaml.text, innerKey.end);
+    const innerValue = written?.range
+      ? { start: written.range[0], end: written.range[1] }
+      : { start: afterColon ?? innerKey.end, end: afterColon ?? innerKey.end };
     const source = this.yaml.text.slice(innerValue.start, innerValue.end);
     const value = node && isScalar(node) ? (node as Scalar).value : node ? undefined : null;
     const generated =
@@ -263,7 +305,7 @@ export class YamlMapView {
     const { toOuter } = this.yaml;
     const keySpan = { start: toOuter(innerKey.start), end: toOuter(innerKey.end) };
     const valueSpan = { start: toOuter(innerValue.start), end: toOuter(innerValue.end) };
-    return { key, path: [...this.path, key], pair, keySpan, valueSpan, node, value, source, generated };
+    return { key, path: [...this.path, key], pair, keySpan, valueSpan, hasColon: written?.range ? true : afterColon !== undefined, node, value, source, generated };
   }
 }
 
@@ -290,6 +332,13 @@ function yttSetsValue(yaml: ParsedYaml, keyStart: number, valueEnd: number): boo
     return line.startsWith('#@') && !line.startsWith('#@ load(') && !/^#@\s*(end|else)\b/.test(line) ? true : false;
   }
   return false;
+}
+
+/** The offset just past the `:` that follows a key (spaces allowed before it), or undefined when there is none. */
+function colonEnd(text: string, keyEnd: number): number | undefined {
+  let at = keyEnd;
+  while (text[at] === ' ' || text[at] === '\t') at++;
+  return text[at] === ':' ? at + 1 : undefined;
 }
 
 function keyText(pair: Pair): string | undefined {

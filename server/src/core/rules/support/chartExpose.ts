@@ -223,6 +223,6 @@ export function insertAtPath(lines: LineIndex, root: YamlMapView, path: readonly
 /** Replaces a scalar value with YAML source text (`true`, `null`). */
 export function replaceValueSource(entry: YamlEntry, source: string): TextEdit | undefined {
   if (entry.node && !isScalar(entry.node)) return undefined;
-  if (entry.valueSpan.end === entry.valueSpan.start) return { span: entry.valueSpan, newText: ` ${source}` };
+  if (entry.valueSpan.end === entry.valueSpan.start) return { span: entry.valueSpan, newText: `${entry.hasColon ? '' : ':'} ${source}` };
   return { span: entry.valueSpan, newText: source };
 }
