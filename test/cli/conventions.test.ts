@@ -5,6 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { runCli, wantsColor } from '../../server/src/cli/main';
 import { repoRoot } from '../helpers/fixtures';
 import { FRONT_PROXY_NO_LIMIT, VALUES_DEFAULT_PASSWORD } from '../helpers/samples';
@@ -109,5 +111,18 @@ describe('harbor-audit CLI conventions', () => {
       assert.equal(result.code, 2);
       assert.match(result.stderr, new RegExp(`${flag} goes with --fix`));
     }
+  });
+
+  it("the pre-commit hook's entry command: fails on a Harbor finding, passes a commit without Harbor configs", () => {
+    const hooks = parse(readFileSync(join(repoRoot, '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; files: string }[];
+    const hook = hooks.find((h) => h.id === 'harbor-audit')!;
+    const [command, ...args] = hook.entry.split(' ');
+    assert.equal(command, 'harbor-audit');
+    const files = new RegExp(hook.files);
+    for (const path of ['values.yaml', 'deploy/harbor.yml', 'nginx.conf', 'etc/nginx/sites-available/harbor', 'harbor.cfg']) assert.match(path, files);
+    assert.doesNotMatch('src/index.ts', files);
+    assert.equal(run([...args, 'nginx.conf', 'apps/app.yaml'], dir).code, 1);
+    const clean = run([...args, 'apps/app.yaml'], dir);
+    assert.equal(clean.code, 0, clean.stderr);
   });
 });
