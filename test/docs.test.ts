@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ruleCatalog } from '../server/src/core/rules/registry';
-import { renderRuleDoc } from '../server/src/core/ruleDocs';
+import { renderRuleDoc, rulesSettingSchema } from '../server/src/core/ruleDocs';
 import { repoRoot } from './helpers/fixtures';
 
 const docsDir = join(repoRoot, 'docs', 'rules');
@@ -19,6 +19,20 @@ describe('docs/rules', () => {
   it('the README lists every rule', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     for (const meta of ruleCatalog) assert.ok(readme.includes(`[\`${meta.id}\`](docs/rules/${meta.id}.md)`), `README.md does not list ${meta.id}`);
+  });
+
+  it('package.json suggests every rule id and catalog id in harborAudit.rules (npm run docs)', () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+    const setting = manifest.contributes.configuration.properties['harborAudit.rules'] as { properties: Record<string, { description: string }>; propertyNames: { enum: string[] } };
+    assert.deepEqual(setting, rulesSettingSchema());
+    for (const meta of ruleCatalog) {
+      assert.equal(setting.properties[meta.id].description, meta.title);
+      if (meta.catalogId) assert.ok(setting.propertyNames.enum.includes(meta.catalogId));
+    }
+  });
+
+  it('the user-facing pages carry no internal rows (fixture paths)', () => {
+    for (const meta of ruleCatalog) assert.doesNotMatch(renderRuleDoc(meta), /test\/fixtures|Fixtures/);
   });
 
   it('has no page for a rule that does not exist', () => {

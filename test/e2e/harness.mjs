@@ -31,7 +31,7 @@ export function vsixPath() {
 
 /**
  * Negative control: HARBOR_E2E_SERVER=<file> replaces the language server in every editor
- * (the installed extension's dist/server.js in VS Code; the LSP command in Neovim), e.g.
+ * (the installed extension's dist/cli.js in VS Code; the LSP command in Neovim), e.g.
  * test/e2e/silent-server.cjs, which publishes nothing. The suite must then fail.
  */
 export function serverOverride() {

@@ -7,7 +7,7 @@
  * Negative control for the e2e suite: run it in place of the real server with
  *   HARBOR_E2E_SERVER=test/e2e/silent-server.cjs npm run test:e2e
  * and every diagnostic/quick-fix case must fail. No dependencies, so it can be dropped into
- * an installed extension as dist/server.js. Speaks `--stdio` (Content-Length framing) and
+ * an installed extension as dist/cli.js. Speaks `--stdio` (Content-Length framing) and
  * `--node-ipc` (what VS Code's TransportKind.ipc uses).
  */
 'use strict';

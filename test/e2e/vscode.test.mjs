@@ -209,7 +209,7 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     if (override) {
       const dir = readdirSync(extensions).find((name) => name.startsWith(`${id}-`));
       assert.ok(dir, `installed extension ${id} not found in ${extensions}`);
-      copyFileSync(override, join(extensions, dir, 'dist/server.js'));
+      copyFileSync(override, join(extensions, dir, 'dist/cli.js'));
     }
 
     // 2. code-server on loopback without auth, in its own process group (killed as a group)

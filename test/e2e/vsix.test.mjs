@@ -49,11 +49,10 @@ describe('packaged .vsix', () => {
     assert.ok(bytes < MAX_BYTES, `${bytes} bytes`);
   });
 
-  test('holds the three bundles, the grammar, the rule docs, README, CHANGELOG, LICENSE and the icon', () => {
+  test('holds the two bundles (the CLI is the server too), the grammar, the rule docs, README, CHANGELOG, LICENSE and the icon', () => {
     for (const required of [
       'extension/package.json',
       'extension/dist/client.js',
-      'extension/dist/server.js',
       'extension/dist/cli.js',
       'extension/syntaxes/nginx.tmLanguage.json',
       'extension/syntaxes/nginx.language-configuration.json',
@@ -74,7 +73,7 @@ describe('packaged .vsix', () => {
       /^\[Content_Types\]\.xml$/,
       /^extension\.vsixmanifest$/,
       /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt)$/,
-      /^extension\/dist\/(client|server|cli)\.js$/,
+      /^extension\/dist\/(client|cli)\.js$/,
       /^extension\/syntaxes\/[^/]+\.json$/,
       /^extension\/docs\/rules\/[^/]+\.md$/,
       /^extension\/docs\/images\/icon\.png$/,
@@ -88,7 +87,7 @@ describe('packaged .vsix', () => {
     assert.equal(packaged.name, MANIFEST.name);
     assert.equal(packaged.version, MANIFEST.version);
     assert.equal(packaged.main, './dist/client.js');
-    for (const bundle of ['client', 'server', 'cli']) {
+    for (const bundle of ['client', 'cli']) {
       const entry = entries.get(`extension/dist/${bundle}.js`);
       assert.ok(entry, `dist/${bundle}.js missing`);
       const text = entry.read().toString('utf8');

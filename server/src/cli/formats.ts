@@ -28,27 +28,45 @@ export function formatJson(reports: readonly FileReport[]): string {
 export interface TextOptions {
   /** Print each finding's detail under it (`--verbose`, or a single file checked). */
   details?: boolean;
+  /** ANSI colours for severities and file names (a terminal without NO_COLOR). */
+  color?: boolean;
+  /** --fix ran: the summary counts what is left. */
+  fixing?: boolean;
+  /** Key or certificate paths that could not be read (see --path-map). */
+  unreadablePaths?: number;
 }
 
-export function formatText(reports: readonly FileReport[], filesChecked: number, unreadablePaths = 0, options: TextOptions = {}): string {
+const SEVERITY_COLOR: Record<Severity, string> = { error: '31', warning: '33', info: '36', hint: '2' };
+
+function paint(on: boolean | undefined, code: string, text: string): string {
+  return on ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+/** One `file:line:col: severity rule: message` line per finding (editors and terminals link them), a blank line between files. */
+export function formatText(reports: readonly FileReport[], filesChecked: number, options: TextOptions = {}): string {
   const lines: string[] = [];
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   for (const { file, findings } of reports) {
+    if (findings.length === 0) continue;
+    if (lines.length > 0) lines.push('');
     for (const finding of findings) {
       counts[finding.severity]++;
       const { line, character } = finding.range.start;
       const id = finding.catalogId ? `${finding.ruleId} (${finding.catalogId})` : finding.ruleId;
-      lines.push(`${file}:${line + 1}:${character + 1}: ${finding.severity} ${id}: ${finding.message}`);
+      lines.push(`${paint(options.color, '1', `${file}:${line + 1}:${character + 1}:`)} ${paint(options.color, SEVERITY_COLOR[finding.severity], finding.severity)} ${id}: ${finding.message}`);
       if (options.details && finding.detail) lines.push(...detailLines(finding.detail));
       for (const fix of finding.fixes) lines.push(`    fix (${fix.safety}): ${fix.title}`);
     }
   }
+  if (lines.length > 0) lines.push('');
   const total = counts.error + counts.warning + counts.info + counts.hint;
+  const left = options.fixing ? ' left' : '';
   const summary =
     total === 0
-      ? `No problems found in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`
-      : `${total} problem${total === 1 ? '' : 's'} (${counts.error} error, ${counts.warning} warning, ${counts.info + counts.hint} info) in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`;
+      ? `No problems ${options.fixing ? 'left' : 'found'} in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`
+      : `${total} problem${total === 1 ? '' : 's'}${left} (${counts.error} error, ${counts.warning} warning, ${counts.info + counts.hint} info) in ${filesChecked} Harbor config file${filesChecked === 1 ? '' : 's'}.`;
   lines.push(summary);
+  const unreadablePaths = options.unreadablePaths ?? 0;
   if (unreadablePaths > 0) {
     lines.push(`${unreadablePaths} key or certificate path${unreadablePaths === 1 ? '' : 's'} could not be read here; map ${unreadablePaths === 1 ? 'it' : 'them'} with \`paths:\` in .harbor-audit.yaml or --path-map FROM=TO.`);
   }

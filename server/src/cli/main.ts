@@ -17,8 +17,10 @@ import { decodeBytes } from '../core/decode';
 import { anchorMappings } from '../core/pathMapping';
 import { isIgnored, parseSettingsFile, type AuditSettings, defaultSettings } from '../core/settings';
 import type { Severity } from '../core/types';
-import { startStdioServer } from '../lsp/main';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
+import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
+import type { RandomSource } from '../core/secrets';
+import { describeApplied, fixFile, writeFileInPlace, type WriteFile } from './fix';
 import { formatJson, formatSarif, formatText, type FileReport } from './formats';
 import { EXPLAIN_USAGE, runExplainCommand } from './explain';
 import { KEYS_USAGE, runKeysCommand } from './keys';
@@ -32,13 +34,19 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
+  /** Colour the text report (stdout is a terminal and NO_COLOR is not set). */
+  color?: boolean;
+  /** How --fix writes a file (tests inject a failing one). */
+  writeFile?: WriteFile;
+  /** Randomness for fixes that generate secrets (tests inject a seeded one). */
+  random?: RandomSource;
 }
 
 class UsageError extends Error {}
 
 const USAGE = `Usage:
   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info]
-               [--path-map FROM=TO]... [--verbose] PATH...
+               [--path-map FROM=TO]... [--verbose] [--fix [--unsafe-fixes] [--diff]] [--allow-empty] PATH...
   harbor-audit lsp --stdio                 start the language server (for any LSP editor)
   harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
 ${KEYS_USAGE}
@@ -48,9 +56,15 @@ ${SCHEMA_USAGE}
 Lints Harbor Helm values, harbor.yml, harbor.cfg and nginx configs, recognised by content.
 Folders are searched recursively. --path-map /data/cert=./certs reads key and certificate
 files that configs name on another host from a copy here (like \`paths:\` in .harbor-audit.yaml).
---verbose prints the whole explanation under each finding (text output does so anyway when
-one file is checked). Exit code 0: nothing at or above --fail-on (default error);
-1: something is; 2: usage or internal error.`;
+  --verbose        print the whole explanation under each finding (text output does so anyway
+                   when one file is checked)
+  --fix            apply safe fixes in place, again on the result until none is left
+  --unsafe-fixes   with --fix: apply unsafe fixes too (review the result)
+  --diff           with --fix: print the changes as a unified diff, write nothing
+  --allow-empty    exit 0 when the paths hold no Harbor config (otherwise exit 2)
+Exit code 0: nothing at or above --fail-on (default error); 1: something is (with --diff:
+or a fix would change a file); 2: usage or internal error, no Harbor config found, a file
+that cannot be read or written.`;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -90,10 +104,15 @@ interface LintOptions {
   paths: string[];
   /** --path-map FROM=TO, as given. */
   pathMaps: [string, string][];
+  /** --fix and friends: absent for callers that only read (explain). */
+  fix?: boolean;
+  unsafeFixes?: boolean;
+  diff?: boolean;
+  allowEmpty?: boolean;
 }
 
 function parseLintArgs(argv: string[]): LintOptions {
-  const options: LintOptions = { format: 'text', failOn: 'error', verbose: false, paths: [], pathMaps: [] };
+  const options: LintOptions = { format: 'text', failOn: 'error', verbose: false, paths: [], pathMaps: [], fix: false, unsafeFixes: false, diff: false, allowEmpty: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -118,11 +137,16 @@ function parseLintArgs(argv: string[]): LintOptions {
       if (level !== 'error' && level !== 'warning' && level !== 'info') throw new UsageError(`--fail-on takes error, warning or info, not "${level}"`);
       options.failOn = level;
     } else if (arg === '--verbose') options.verbose = true;
+    else if (arg === '--fix') options.fix = true;
+    else if (arg === '--unsafe-fixes') options.unsafeFixes = true;
+    else if (arg === '--diff') options.diff = true;
+    else if (arg === '--allow-empty') options.allowEmpty = true;
     else if (arg === '--') options.paths.push(...argv.slice(i + 1)), (i = argv.length);
     else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
     else options.paths.push(arg);
   }
   if (options.paths.length === 0) throw new UsageError('no PATH given');
+  if ((options.unsafeFixes || options.diff) && !options.fix) throw new UsageError(`${options.unsafeFixes ? '--unsafe-fixes' : '--diff'} goes with --fix`);
   return options;
 }
 
@@ -143,11 +167,6 @@ async function loadSettings(options: LintOptions, io: CliIo): Promise<{ settings
   if (explicit && problems.length > 0) throw new UsageError(`invalid config ${options.config}`);
   return { settings, root: dirname(path) };
 }
-
-// Files a folder walk never opens: version control, dependencies, and key or archive formats.
-const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
-const SKIPPED_EXTENSIONS = /\.(png|jpe?g|gif|svg|ico|gz|tgz|zip|tar|bz2|xz|7z|pem|crt|cer|key|p12|pfx|der|jar|so|dll|exe|bin|pdf|woff2?|ttf|md|json|lock|go|js|ts|tf|sql|html|css)$/i;
-const WALK_MAX_BYTES = 2 * 1024 * 1024;
 
 interface Target {
   /** As the user should see it: the argument, joined with the path inside a folder. */
@@ -170,27 +189,11 @@ async function collectTargets(paths: string[], io: CliIo, settings: AuditSetting
       targets.push({ display: path, absolute, explicit: true });
       continue;
     }
-    const pending = [''];
-    while (pending.length > 0) {
-      const sub = pending.pop()!;
-      let entries;
-      try {
-        entries = await fs.readdir(join(absolute, sub), { withFileTypes: true });
-      } catch (error) {
-        io.stderr(`harbor-audit: cannot read folder ${join(path, sub)}: ${(error as NodeJS.ErrnoException).code}\n`);
-        continue;
-      }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const entry of entries.reverse()) {
-        const inner = sub ? `${sub}/${entry.name}` : entry.name;
-        if (isIgnored(relative(root, join(absolute, inner)).split('\\').join('/'), settings.ignore)) continue;
-        if (entry.isDirectory()) {
-          if (!SKIPPED_DIRS.has(entry.name)) pending.push(inner);
-        } else if (entry.isFile() && !SKIPPED_EXTENSIONS.test(entry.name)) {
-          targets.push({ display: join(path, inner), absolute: join(absolute, inner), explicit: false });
-        }
-      }
-    }
+    const inner = await walkFolder(absolute, {
+      skip: (file) => isIgnored(relative(root, file).split('\\').join('/'), settings.ignore),
+      onError: (sub, code) => io.stderr(`harbor-audit: cannot read folder ${join(path, sub)}: ${code}\n`),
+    });
+    for (const file of inner) targets.push({ display: join(path, file), absolute: join(absolute, file), explicit: false });
   }
   return targets.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
 }
@@ -202,6 +205,10 @@ interface Audit {
   explicitUnreadable: boolean;
   /** Key and certificate paths that could not be read here (the summary line counts them). */
   unreadablePaths: Set<string>;
+  /** --fix: one line per file it changed (or would change, with --diff). */
+  fixed: string[];
+  diffs: string[];
+  writeFailed: boolean;
 }
 
 /** Lints every Harbor config under the given paths: the loop behind both `lint` and `explain`. */
@@ -216,7 +223,7 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
     const absolute = resolve(io.cwd, path);
     return (await fs.stat(absolute)).isDirectory() ? absolute : dirname(absolute);
   }));
-  const audit: Audit = { reports: [], checked: 0, internalError: false, explicitUnreadable: false, unreadablePaths: new Set() };
+  const audit: Audit = { reports: [], checked: 0, internalError: false, explicitUnreadable: false, unreadablePaths: new Set(), fixed: [], diffs: [], writeFailed: false };
   for (const target of targets) {
     const read = await files.readFile(target.absolute, { maxBytes: target.explicit ? MAX_DOCUMENT_CHARS : WALK_MAX_BYTES });
     if (!read.ok) {
@@ -228,8 +235,19 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
       continue;
     }
     if (!target.explicit && decodeBytes(read.bytes.subarray(0, 8192)).problem?.kind === 'binary') continue;
-    const analysis = await analyzeBytes({ uri: target.display, path: target.absolute, bytes: read.bytes }, { files, settings, searchRoots });
+    const analyzeOptions = { files, settings, searchRoots, ...(io.random ? { random: io.random } : {}) };
+    let analysis = await analyzeBytes({ uri: target.display, path: target.absolute, bytes: read.bytes }, analyzeOptions);
     for (const unreadable of analysis.unreadablePaths) audit.unreadablePaths.add(unreadable.path);
+    if (options.fix && analysis.internalErrors.length === 0) {
+      const outcome = await fixFile(target, read.bytes, analysis, analyzeOptions, { includeUnsafe: !!options.unsafeFixes, diffOnly: !!options.diff }, io.writeFile ?? writeFileInPlace);
+      analysis = outcome.analysis;
+      if (outcome.writeError) {
+        io.stderr(`harbor-audit: ${target.display}: not fixed, cannot write it (${outcome.writeError}); the file is unchanged\n`);
+        audit.writeFailed = true;
+      }
+      if (outcome.applied.length > 0) audit.fixed.push(describeApplied(target.display, outcome.applied, !!options.diff));
+      if (outcome.diff) audit.diffs.push(outcome.diff);
+    }
     for (const failure of analysis.internalErrors) {
       audit.internalError = true;
       io.stderr(`harbor-audit: internal error in rule ${failure.ruleId} on ${target.display}: ${failure.message}\n`);
@@ -242,11 +260,26 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
 
 async function lint(argv: string[], io: CliIo): Promise<number> {
   const options = parseLintArgs(argv);
-  const { reports, checked, internalError, explicitUnreadable, unreadablePaths } = await auditPaths(options, io);
-  if (options.format === 'json') io.stdout(formatJson(reports));
+  const { reports, checked, internalError, explicitUnreadable, unreadablePaths, fixed, diffs, writeFailed } = await auditPaths(options, io);
+  if (checked === 0 && !explicitUnreadable && !options.allowEmpty) {
+    io.stderr(`harbor-audit: no Harbor config found in ${options.paths.join(', ')} (files are recognised by content; --allow-empty accepts this)\n`);
+    return 2;
+  }
+  // What --fix changed goes where it cannot corrupt a machine-readable stdout.
+  const fixReport = options.diff || options.format !== 'text' ? io.stderr : io.stdout;
+  if (options.fix) {
+    for (const line of fixed) fixReport(line + '\n');
+    if (fixed.length === 0 && !writeFailed) fixReport(`${options.diff ? 'Nothing to fix.' : 'Nothing fixed.'}\n`);
+  }
+  if (options.diff) io.stdout(diffs.join(''));
+  else if (options.format === 'json') io.stdout(formatJson(reports));
   else if (options.format === 'sarif') io.stdout(formatSarif(reports, VERSION));
-  else io.stdout(formatText(reports, checked, unreadablePaths.size, { details: options.verbose || checked === 1 }));
-  if (internalError || explicitUnreadable) return 2;
+  // A file named on the command line that could not be read is not "No problems found".
+  else if (!(explicitUnreadable && reports.length === 0)) {
+    io.stdout(formatText(reports, checked, { color: io.color ?? false, fixing: !!options.fix, unreadablePaths: unreadablePaths.size, details: options.verbose || checked === 1 }));
+  }
+  if (internalError || explicitUnreadable || writeFailed) return 2;
+  if (options.diff && diffs.length > 0) return 1;
   const threshold = SEVERITY_RANK[options.failOn];
   return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
 }
@@ -270,16 +303,28 @@ async function nginxJson(argv: string[], io: CliIo): Promise<number> {
   }
   const root = parseNginx(decodeBytes(read.bytes).text, absolute);
   const { files: parsed, problems } = await resolveIncludes(root, files, { configDir: dirname(absolute) });
-  io.stdout(JSON.stringify(toCrossplanePayload([root, ...parsed.filter((file) => file !== root)], problems), null, 2) + '\n');
-  return 0;
+  const payload = toCrossplanePayload([root, ...parsed.filter((file) => file !== root)], problems);
+  io.stdout(JSON.stringify(payload, null, 2) + '\n');
+  // As crossplane: the payload is printed either way, the exit code says whether the parse failed.
+  return payload.status === 'ok' ? 0 : 1;
 }
 
 async function startLanguageServer(argv: string[]): Promise<number> {
-  if (!argv.includes('--stdio')) throw new UsageError('lsp needs --stdio');
-  startStdioServer();
+  // VS Code starts this same bundle with --node-ipc; other editors use --stdio.
+  if (!argv.includes('--stdio') && !argv.includes('--node-ipc')) throw new UsageError('lsp needs --stdio');
+  // Loaded here only: linting and the key commands never pay for the language-server libraries.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startStdioServer, startFromArgv } = require('../lsp/main') as typeof import('../lsp/main');
+  if (argv.includes('--stdio')) startStdioServer();
+  else startFromArgv();
   return await new Promise<number>(() => {
     // The server runs until the client exits it.
   });
+}
+
+/** Colour only on a terminal, and never with a non-empty NO_COLOR (https://no-color.org). */
+export function wantsColor(isTTY: boolean, env: Record<string, string | undefined>): boolean {
+  return isTTY && !env.NO_COLOR;
 }
 
 if (require.main === module) {
@@ -287,6 +332,7 @@ if (require.main === module) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
+    color: wantsColor(!!process.stdout.isTTY, process.env),
   }).then((code) => {
     process.exitCode = code;
   });

@@ -4,6 +4,7 @@
  * menu entry that does nothing), "disable for this line" (merged into a comment already above the line),
  * "disable for this file", "show documentation", and fix-all for safe fixes.
  */
+import { singleEdit, type FixpointResult } from './fixAll';
 import { findSuppressions, targetLine } from './suppression';
 import { applyEdits, LineIndex } from './text';
 import type { Finding, FixSafety, TextEdit } from './types';
@@ -55,16 +56,10 @@ function disableForFile(text: string, lines: LineIndex, ruleId: string): TextEdi
   return { span: { start: 0, end: 0 }, newText: `# harbor-audit-disable-file ${ruleId} -- reason${lines.eol}` };
 }
 
-/** Every safe fix that does not overlap an earlier one; one pass, so the result stays predictable. */
-export function fixAllAction(findings: readonly Finding[]): Action | undefined {
-  const edits: TextEdit[] = [];
-  for (const finding of findings) {
-    const fix = finding.fixes.find((f) => f.safety === 'safe' && f.edits.length > 0);
-    if (!fix) continue;
-    const overlaps = fix.edits.some((edit) => edits.some((taken) => edit.span.start < taken.span.end && taken.span.start < edit.span.end || (edit.span.start === taken.span.start && edit.span.end === taken.span.end)));
-    if (!overlaps) edits.push(...fix.edits);
-  }
-  return edits.length > 0 ? { title: 'Fix all safe harbor-audit problems', kind: 'source.fixAll.harborAudit', edits, safety: 'safe' } : undefined;
+/** Fix all as one edit: every safe fix, re-linted and fixed again to a fixpoint (see fixAll.ts). */
+export function fixAllAction(before: string, result: FixpointResult): Action | undefined {
+  const edit = result.changed ? singleEdit(before, result.text) : undefined;
+  return edit ? { title: 'Fix all safe harbor-audit problems', kind: 'source.fixAll.harborAudit', edits: [edit], safety: 'safe' } : undefined;
 }
 
 export function applyAction(text: string, action: Action): string {

@@ -1,4 +1,9 @@
-/** Renders a rule's metadata as its docs page (docs/rules/<id>.md); the SARIF help text uses it too. */
+/**
+ * Renders a rule's metadata as its docs page (docs/rules/<id>.md), which ships
+ * in the .vsix and is the SARIF help text: written for users, so nothing about
+ * where its tests live. Also the JSON schema of the `harborAudit.rules` setting.
+ */
+import { ruleCatalog } from './rules/registry';
 import type { RuleMeta } from './rules/rule';
 
 const SAFETY_TEXT = {
@@ -19,7 +24,6 @@ export function renderRuleDoc(meta: RuleMeta): string {
     `| Default severity | ${meta.defaultSeverity} |`,
     `| Files | ${meta.appliesTo.filter((kind) => kind !== 'not-harbor').join(', ')} |`,
     `| Quick fix | ${SAFETY_TEXT[meta.fixSafety]} |`,
-    `| Fixtures | \`test/fixtures/${meta.id}/\` |`,
     '',
     '## What it does',
     '',
@@ -54,4 +58,26 @@ export function renderRuleDoc(meta: RuleMeta): string {
     '',
   );
   return lines.join('\n');
+}
+
+const SEVERITY_SETTING = { type: 'string', enum: ['off', 'hint', 'info', 'warning', 'error'] } as const;
+
+/** `harborAudit.rules` in package.json: every rule id and catalog id, with its title, is suggested and checked. */
+export function rulesSettingSchema(): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const meta of ruleCatalog) properties[meta.id] = { ...SEVERITY_SETTING, description: meta.title };
+  const byCatalog = new Map<string, RuleMeta[]>();
+  for (const meta of ruleCatalog) if (meta.catalogId) byCatalog.set(meta.catalogId, [...(byCatalog.get(meta.catalogId) ?? []), meta]);
+  for (const [catalogId, metas] of byCatalog) {
+    properties[catalogId] = { ...SEVERITY_SETTING, description: `${metas.map((meta) => meta.title).join('; ')} (${metas.map((meta) => meta.id).join(', ')})` };
+  }
+  return {
+    type: 'object',
+    scope: 'resource',
+    default: {},
+    properties,
+    propertyNames: { enum: Object.keys(properties) },
+    additionalProperties: SEVERITY_SETTING,
+    markdownDescription: 'Severity per rule id (or `HB-*` catalog id): `off`, `hint`, `info`, `warning` or `error`. Overrides `.harbor-audit.yaml`.',
+  };
 }
