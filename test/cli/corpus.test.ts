@@ -13,7 +13,7 @@ import { repoRoot, sharedRoot } from '../helpers/fixtures';
 const corpus = join(sharedRoot, 'corpus');
 
 function audit(path: string) {
-  const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), '--format', 'json', path], { encoding: 'utf8', timeout: 120000, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), '--format', 'json', '--allow-empty', path], { encoding: 'utf8', timeout: 120000, maxBuffer: 64 * 1024 * 1024 });
   return { code: result.status, stderr: result.stderr, findings: (JSON.parse(result.stdout || '{"findings":[]}') as { findings: { file: string; ruleId: string }[] }).findings };
 }
 

@@ -77,6 +77,8 @@ describe('packaged .vsix', () => {
       /^extension\/syntaxes\/[^/]+\.json$/,
       /^extension\/docs\/rules\/[^/]+\.md$/,
       /^extension\/docs\/images\/icon\.png$/,
+      // The harbor.yml JSON Schema contributed through yamlValidation.
+      /^extension\/schemas\/harbor-yml\.schema\.json$/,
     ];
     const unexpected = names.filter((name) => !allowed.some((re) => re.test(name)));
     assert.deepEqual(unexpected, []);

@@ -71,6 +71,7 @@ export const apiRepoEncoding = defineRule({
       report({
         span: request.url.span,
         message: `Repository name ${slash ? 'with a literal /' : 'with a single %2F'} in this API path: Harbor wants %252F and answers 404 Not Found`,
+        detail: 'In `/api/v2.0/projects/{project}/repositories/{repository}/…`, Harbor reads the repository name as one path segment, so a name that contains `/` (such as `team/app`) must be URL-encoded twice: `team%252Fapp`. A literal `/` makes the path longer than the route and a single `%2F` is decoded before routing; both answer `404 Not Found` or reach another resource. The quick fix writes the double encoding for a literal name.',
         fixes,
       });
     }

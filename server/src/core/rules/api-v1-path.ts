@@ -50,7 +50,7 @@ export const apiV1Path = defineRule({
       const v2 = v2PathFor(request.endpoint.path);
       const insertAt = apiSlashOffset(request);
       let fixes: Report['fixes'];
-      if (v2 && insertAt !== undefined) fixes = [{ title: '(unsafe) Call the 2.x API: insert v2.0/ after /api/', safety: 'unsafe', edits: [{ span: { start: insertAt, end: insertAt }, newText: 'v2.0/' }] }];
+      if (v2 && insertAt !== undefined) fixes = [{ title: 'Call the 2.x API: insert v2.0/ after /api/', safety: 'unsafe', edits: [{ span: { start: insertAt, end: insertAt }, newText: 'v2.0/' }] }];
       else fixes = [{ title: v2 ? `Call ${v2} instead` : 'Rewrite the call for the 2.x API (see the details)', safety: 'display-only', edits: [] }];
       const path = request.endpoint.path.length > 40 ? `${request.endpoint.path.slice(0, 39)}…` : request.endpoint.path;
       report({

@@ -73,6 +73,7 @@ export const dockerLoginPassword = defineRule({
       report({
         span: spanToFile(source, { start: login.password.option.span.start, end: login.password.value.span.end }),
         message: `${login.tool} login ${login.password.option.value.startsWith('--') ? '--password' : '-p'} puts the ${literal ? 'written-out ' : ''}password in the process list and shell history: use --password-stdin`,
+        detail: `\`${login.tool} login\` with the password on its command line shows it to every user of the machine (\`ps\`, \`/proc/<pid>/cmdline\`) while it runs, and the shell keeps it in its history file; CI systems may print the command in their logs. \`--password-stdin\` reads it from standard input instead: \`printf '%s' \"$PASSWORD\" | ${login.tool} login --username … --password-stdin <registry>\`. The quick fix does that where the password is one variable.`,
         fixes: stdinFix(text, login),
       });
     }

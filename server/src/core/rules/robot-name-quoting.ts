@@ -34,6 +34,7 @@ export const robotNameQuoting = defineRule({
       report({
         span: site.span,
         message: `${EXPANDERS[site.expander]} expands ${site.variable} in this robot account name: Harbor gets another user and answers 401 Unauthorized`,
+        detail: `Harbor names robot accounts \`robot$<project>+<name>\` (the prefix is \`robot_name_prefix\`, \`robot$\` by default). Here ${EXPANDERS[site.expander]} reads \`${site.variable}\` as a variable and replaces it, usually with nothing, so the login Harbor receives is a different, unknown user: \`docker login\` and API calls answer \`401 Unauthorized\` although the robot and its secret are right. Write the name in single quotes in a shell, or escape the \`$\` as the tool needs (\`$$\` in a Makefile or a docker compose file).`,
         fixes: site.fix ? [{ title: site.fix.title, safety: 'safe', edits: site.fix.edits }] : [{ title: "Keep the $ literal: single quotes ('robot$…') or \\$", safety: 'display-only', edits: [] }],
       });
     }
