@@ -1,25 +1,8 @@
 /** A real-file-system FileAccess for the nginx tests: paths may be relative to `base`, and come back as given. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { globSegmentRegex } from '../../server/src/core/nginx/glob';
 import type { FileAccess, ReadResult } from '../../server/src/core/types';
-
-function globSegment(segment: string): RegExp {
-  let source = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i];
-    if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 1);
-      if (close < 0) source += '\\[';
-      else {
-        source += '[' + segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = close;
-      }
-    } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
 
 export function fsAccess(base: string): FileAccess {
   const real = (path: string): string => (isAbsolute(path) ? path : join(base, path));
@@ -47,7 +30,7 @@ export function fsAccess(base: string): FileAccess {
             next.push(prefix + segment);
             continue;
           }
-          const regex = globSegment(segment);
+          const regex = globSegmentRegex(segment);
           let names: string[] = [];
           try {
             names = readdirSync(real(dir));

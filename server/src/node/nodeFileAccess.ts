@@ -9,6 +9,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { globSegmentRegex, hasGlobMagic } from '../core/nginx/glob';
 import type { DirectoryEntry, FileAccess, ReadResult } from '../core/types';
 
 export interface NodeFileAccessOptions {
@@ -222,28 +223,6 @@ export function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-function hasMagic(segment: string): boolean {
-  return /[*?[]/.test(segment);
-}
-
-function segmentRegExp(segment: string): RegExp {
-  let source = '';
-  for (let i = 0; i < segment.length; i++) {
-    const ch = segment[i];
-    if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else if (ch === '[') {
-      const close = segment.indexOf(']', i + 1);
-      if (close < 0) source += '\\[';
-      else {
-        source += '[' + segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = close;
-      }
-    } else source += ch.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
-
 /**
  * nginx-style glob: wildcards within path segments, no `**`. Results sorted, as nginx's glob() sorts them.
  * Every folder is confined before it is listed, and every match before it is stat'ed.
@@ -251,14 +230,14 @@ function segmentRegExp(segment: string): RegExp {
 async function glob(pattern: string, limit: number, confine: Confine): Promise<string[]> {
   const absolute = resolve(pattern);
   const parts = absolute.split(sep);
-  const firstMagic = parts.findIndex(hasMagic);
+  const firstMagic = parts.findIndex(hasGlobMagic);
   if (firstMagic < 0) return [absolute];
   let candidates = [parts.slice(0, firstMagic).join(sep) || sep];
   for (let i = firstMagic; i < parts.length && candidates.length > 0; i++) {
     const segment = parts[i];
     const next: string[] = [];
     for (const dir of candidates) {
-      if (!hasMagic(segment)) {
+      if (!hasGlobMagic(segment)) {
         next.push(join(dir, segment));
         continue;
       }
@@ -270,7 +249,7 @@ async function glob(pattern: string, limit: number, confine: Confine): Promise<s
       } catch {
         continue;
       }
-      const regex = segmentRegExp(segment);
+      const regex = globSegmentRegex(segment);
       for (const name of names.sort()) {
         if (regex.test(name) && !(name.startsWith('.') && !segment.startsWith('.'))) next.push(join(dir, name));
         if (next.length >= limit) break;

@@ -9,6 +9,7 @@
  */
 import { dirname, join, normalize } from 'node:path/posix';
 import { decodeBytes } from '../decode';
+import { globSegmentRegex } from './glob';
 import type { FileAccess } from '../types';
 import type { NginxFile } from './ast';
 import { scopeAt, type Includer } from './model';
@@ -94,28 +95,6 @@ function globMatches(pattern: string, path: string): boolean {
   const patternSegments = pattern.split('/');
   const pathSegments = path.split('/');
   if (patternSegments.length !== pathSegments.length) return false;
-  return patternSegments.every((segment, i) => segmentRegex(segment).test(pathSegments[i]));
-}
-
-function segmentRegex(segment: string): RegExp {
-  let source = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i];
-    if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 1);
-      if (close < 0) source += '\\[';
-      else {
-        source += `[${segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  try {
-    return new RegExp(`^${source}$`);
-  } catch {
-    return /(?!)/; // an unusable class such as `[z-a]`: matches nothing, as glob(3) would
-  }
+  return patternSegments.every((segment, i) => globSegmentRegex(segment).test(pathSegments[i]));
 }
 

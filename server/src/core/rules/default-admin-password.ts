@@ -85,7 +85,8 @@ function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
     if (password && !password.generated && password.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
       context.report({
         span: password.valueSpan,
-        message: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
+        message: "harborAdminPassword is Harbor's published default: anyone can log in as admin",
+        detail: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
         fixes: [{ title: 'Replace with a generated password (takes effect on first install only)', safety: 'unsafe', edits: [replaceScalar(password, generatePassword(context.random))] }],
       });
     }

@@ -2,6 +2,7 @@ import { isScalar, isSeq, Scalar } from 'yaml';
 import type { KeySet } from '../keys/keyModel';
 import { chartKeys, describeVersion, installerKeys, type DetectedVersion } from '../versions';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
+import { clip } from './support/message';
 import { defineRule, type RuleContext } from './rule';
 
 /** harbor.yml keys that end up in nginx `listen` and docker-compose port mappings. */
@@ -56,8 +57,8 @@ function walk(context: RuleContext, map: YamlMapView, keys: KeySet, version: Det
       const sample = keys.children(dotted).slice(0, 3).join(', ');
       context.report({
         span: entry.valueSpan,
-        message: `\`${dotted}\` is ${shape}, but ${tool} reads keys under it (${sample}…): they all fall back to their defaults or the render fails.`,
-        detail: `${describeVersion(version)}. \`${dotted}\` is a map of settings in this version; write them as \`key: value\` lines indented under \`${entry.key}:\`.`,
+        message: `\`${clip(dotted, 60)}\` is ${shape}, but ${tool} reads keys under it: they fall back to defaults or the render fails`,
+        detail: `${describeVersion(version)}. \`${dotted}\` is a map of settings in this version (${sample}…); as ${shape} it sets none of them, so each falls back to its default, or the templates fail to render where they read a key of it. Write them as \`key: value\` lines indented under \`${entry.key}:\`.`,
       });
     } else if (version.kind === 'installer' && known.type === 'number' && INSTALLER_PORTS.test(dotted)) {
       checkPort(context, entry, dotted);

@@ -34,7 +34,8 @@ export const yamlSyntax = defineRule({
       report({
         span: duplicate.ignored.keySpan,
         severity: 'warning',
-        message: `${duplicate.key} is set again on line ${keptLine}: ${reader} keeps the last one, so this ${duplicate.ignored.block ? 'whole block is ignored, not merged' : 'value is ignored'}.`,
+        message: `${clip(duplicate.key, 60)} is set again on line ${keptLine}: ${reader} keeps the last one, so this ${duplicate.ignored.block ? 'whole block is ignored, not merged' : 'value is ignored'}`,
+        detail: `\`${duplicate.key}\` appears twice in the same map. ${reader === 'Helm' ? 'Helm reads values with sigs.k8s.io/yaml' : "The installer's ./prepare reads harbor.yml with PyYAML"}, which raises no error for a repeated key: the later one, on line ${keptLine}, wins${duplicate.ignored.block ? ', and the block here is dropped as a whole: its keys are not merged into the later one' : ''}. Keep one of the two, with every setting you meant in it.`,
         related: [{ span: duplicate.kept.keySpan, message: `the ${duplicate.key} that applies` }],
       });
     }
