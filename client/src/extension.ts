@@ -7,6 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+// Type only: erased from the bundle, so the client does not load the server.
+import type { AuditWorkspaceResult } from '../../server/src/lsp/server';
 
 interface StatusParams {
   uri: string;
@@ -50,16 +52,6 @@ const AUDIT_COMMAND = 'harborAudit.auditWorkspace';
 const RESTART_COMMAND = 'harborAudit.restartServer';
 const OUTPUT_COMMAND = 'harborAudit.showOutput';
 const CANCEL_AUDIT_COMMAND = 'harborAudit.cancelAudit';
-
-interface AuditResult {
-  candidates: number;
-  checked: number;
-  harborFiles: number;
-  findings: number;
-  ms: number;
-  cancelled: boolean;
-  skipped?: string;
-}
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -143,14 +135,14 @@ class WorkspaceAudit implements vscode.Disposable {
     this.item.tooltip = 'Click to cancel the Harbor workspace audit';
   }
 
-  async run(current: LanguageClient | undefined, automatic: boolean): Promise<AuditResult | undefined> {
+  async run(current: LanguageClient | undefined, automatic: boolean): Promise<AuditWorkspaceResult | undefined> {
     if (!current || !vscode.workspace.workspaceFolders?.length) return undefined;
     this.cancel();
     const source = (this.source = new vscode.CancellationTokenSource());
     this.item.text = '$(sync~spin) Harbor: auditing the workspace…';
     this.item.show();
     try {
-      const result = (await current.sendRequest('harborAudit/auditWorkspace', { automatic }, source.token)) as AuditResult;
+      const result = (await current.sendRequest('harborAudit/auditWorkspace', { automatic }, source.token)) as AuditWorkspaceResult;
       if (!automatic && !result.skipped) {
         const summary = `Harbor: ${result.cancelled ? 'audit cancelled after' : 'audited'} ${result.checked} file${result.checked === 1 ? '' : 's'}: ${result.harborFiles} Harbor config${result.harborFiles === 1 ? '' : 's'}, ${result.findings} finding${result.findings === 1 ? '' : 's'}.`;
         void vscode.window.setStatusBarMessage(summary, 10_000);
