@@ -125,14 +125,7 @@ function chartTable(versionDir: string): KeyTable {
       for (const key of Object.keys(table)) if (key.startsWith(`${path}.`)) delete table[key];
     }
   }
-  for (const path of reads) {
-    const parts = path.split('.');
-    for (let i = 1; i <= parts.length; i++) {
-      const prefix = parts.slice(0, i).join('.');
-      if (isInsideOpen(table, prefix)) break;
-      if (!table[prefix]) table[prefix] = { type: i < parts.length ? 'map' : 'any', template: true };
-    }
-  }
+  addReadPaths(table, reads);
   for (const path of truthy) if (table[path]?.type === 'boolean') table[path].truthy = true;
   return table;
 }
@@ -279,14 +272,7 @@ function installerTable(versionDir: string): { format: 'yml' | 'cfg'; table: Key
   const table = harborYmlTable(readFileSync(yml!, 'utf8'));
   const configsPy = join(make, 'photon', 'prepare', 'utils', 'configs.py');
   const { reads, enums } = existsSync(configsPy) ? prepareReads(readFileSync(configsPy, 'utf8')) : { reads: new Set<string>(), enums: {} };
-  for (const path of reads) {
-    const parts = path.split('.');
-    for (let i = 1; i <= parts.length; i++) {
-      const prefix = parts.slice(0, i).join('.');
-      if (isInsideOpen(table, prefix)) break;
-      if (!table[prefix]) table[prefix] = { type: i < parts.length ? 'map' : 'any', template: true };
-    }
-  }
+  addReadPaths(table, reads);
   // Storage drivers' options go to the registry's config as they are.
   for (const driver of enums['storage_service.*'] ?? []) {
     const key = `storage_service.${driver}`;
@@ -328,3 +314,15 @@ function main(): void {
 }
 
 main();
+
+/** Keys a template or prepare reads but the shipped file does not list: each prefix becomes a known map, the last part any type. */
+function addReadPaths(table: Parameters<typeof isInsideOpen>[0], reads: Iterable<string>): void {
+  for (const path of reads) {
+    const parts = path.split('.');
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('.');
+      if (isInsideOpen(table, prefix)) break;
+      if (!table[prefix]) table[prefix] = { type: i < parts.length ? 'map' : 'any', template: true };
+    }
+  }
+}

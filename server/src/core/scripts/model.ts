@@ -251,18 +251,7 @@ function readCurl(model: ScriptModel, place: ShellPlace, args: Word[]): void {
   const urlWords = [...options.filter((o) => o.name === 'url').map((o) => o.value!.word), ...operands];
   const method = options.find((o) => o.name === 'X' || o.name === 'request')?.value?.text;
   const hasBody = options.some((o) => /^(d|F|json|data.*|form.*|T|upload-file)$/.test(o.name));
-  let bearer: BearerAuth | undefined;
-  let bearerWords: Word[] | undefined;
-  for (const option of options) {
-    if (!option.value) continue;
-    const isHeader = option.name === 'H' || option.name === 'header';
-    if (!isHeader && option.name !== 'oauth2-bearer') continue;
-    const found = bearerOf(model, place, option.value.text, option.value.word, isHeader);
-    if (found) {
-      bearer = found;
-      bearerWords = option.words;
-    }
-  }
+  const { bearer, bearerWords } = lastBearer(model, place, options, (name) => (name === 'H' || name === 'header' ? 'header' : name === 'oauth2-bearer' ? 'token' : undefined));
   for (const word of urlWords) {
     const url = urlOf(model, place, word);
     if (!url) continue;
@@ -270,19 +259,27 @@ function readCurl(model: ScriptModel, place: ShellPlace, args: Word[]): void {
   }
 }
 
+/** The last option that carries a Bearer token (a header, or a tool's own token option), as the tool applies it. */
+function lastBearer(
+  model: ScriptModel,
+  place: ShellPlace,
+  options: { name: string; value?: { text: string; word: Word }; words: Word[] }[],
+  kindOf: (name: string) => 'header' | 'token' | undefined,
+): { bearer?: BearerAuth; bearerWords?: Word[] } {
+  let result: { bearer?: BearerAuth; bearerWords?: Word[] } = {};
+  for (const option of options) {
+    const kind = kindOf(option.name);
+    if (!kind || !option.value) continue;
+    const found = bearerOf(model, place, option.value.text, option.value.word, kind === 'header');
+    if (found) result = { bearer: found, bearerWords: option.words };
+  }
+  return result;
+}
+
 function readWget(model: ScriptModel, place: ShellPlace, args: Word[]): void {
   const { options, operands } = parseOptions(args, new Set(['O', 'o', 'a', 'e', 'U', 'T', 't', 'P']), new Set(['header', 'method', 'output-document', 'user', 'password', 'body-data', 'post-data', 'user-agent']));
   const method = options.find((o) => o.name === 'method')?.value?.text;
-  let bearer: BearerAuth | undefined;
-  let bearerWords: Word[] | undefined;
-  for (const option of options) {
-    if (option.name !== 'header' || !option.value) continue;
-    const found = bearerOf(model, place, option.value.text, option.value.word, true);
-    if (found) {
-      bearer = found;
-      bearerWords = option.words;
-    }
-  }
+  const { bearer, bearerWords } = lastBearer(model, place, options, (name) => (name === 'header' ? 'header' : undefined));
   for (const word of operands) {
     const url = urlOf(model, place, word);
     if (url) model.requests.push({ tool: 'wget', method: method ?? 'GET', ...url, bearer, bearerWords, shell: place });
