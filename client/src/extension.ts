@@ -6,8 +6,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-// Type only: erased from the bundle, so the client does not load the server.
+// Types only: erased from the bundle. The language client is loaded after activation (see start()),
+// and the client never loads the server.
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type * as LanguageClientModule from './languageClient';
 import type { AuditWorkspaceResult } from '../../server/src/lsp/server';
 
 interface StatusParams {
@@ -82,10 +84,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const audit = new WorkspaceAudit();
   context.subscriptions.push(audit);
   const start = async () => {
-    client = createClient(context);
+    // A separate bundle, required here rather than imported: activation does not pay for loading it.
+    const { createClient, serverState } = require('./languageClient.js') as typeof LanguageClientModule;
+    client = createClient(context, { output, documentSelector: DOCUMENT_SELECTOR, showRuleDocs: (ruleId) => showRuleDocs(context, ruleId), docsCommandUri });
     client.onDidChangeState(({ newState }) => {
-      serverStatus.text = newState === State.Running ? 'Harbor server: running' : newState === State.Starting ? 'Harbor server: starting' : 'Harbor server: stopped';
-      serverStatus.severity = newState === State.Stopped ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+      const state = serverState(newState);
+      serverStatus.text = `Harbor server: ${state}`;
+      serverStatus.severity = state === 'stopped' ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     });
     client.onNotification('harborAudit/status', (params: StatusParams) => {
       statusByUri.set(params.uri, params);
@@ -117,10 +122,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(DOCS_COMMAND, (ruleId: unknown) => showRuleDocs(context, String(ruleId))),
   );
   registerKeyCommands(context);
-  // Activation ends here: the server starts and the automatic audit runs without holding up the extension host.
+  // Activation ends here: the client is loaded, the server started and the automatic audit run on a
+  // later turn of the event loop, so none of it counts against (or holds up) the extension host's activation.
   output.info(`activated in ${Date.now() - started} ms`);
-  void start().then(() => {
-    if (vscode.workspace.getConfiguration('harborAudit').get('run') === 'workspace') void audit.run(client, true);
+  setImmediate(() => {
+    void start().then(
+      () => {
+        if (vscode.workspace.getConfiguration('harborAudit').get('run') === 'workspace') void audit.run(client, true);
+      },
+      (error: unknown) => output.error(`the language server did not start: ${(error as Error)?.message ?? error}`),
+    );
   });
 }
 
@@ -279,47 +290,6 @@ function registerKeyCommands(context: vscode.ExtensionContext): void {
       }
     }),
   );
-}
-
-function createClient(context: vscode.ExtensionContext): LanguageClient {
-  // The CLI bundle is the server too (`harbor-audit lsp`): the package carries the core once.
-  const serverModule = context.asAbsolutePath(path.join('dist', 'cli.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, args: ['lsp'], transport: TransportKind.ipc },
-    debug: { module: serverModule, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: DOCUMENT_SELECTOR,
-    outputChannel: output,
-    synchronize: {
-      configurationSection: 'harborAudit',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{conf,yml,yaml,cfg,j2,tpl,tmpl,pem,crt,key,nginx}'),
-    },
-    initializationOptions: { trusted: vscode.workspace.isTrusted },
-    diagnosticPullOptions: { onChange: true, onSave: true },
-    middleware: {
-      // "Show documentation" and the rule link open the page rendered, not as markdown source.
-      executeCommand: async (command, args, next) => {
-        if (command === 'harborAudit.showRuleDocs') return showRuleDocs(context, String(args[0]));
-        return next(command, args);
-      },
-      handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map(withDocsLink)),
-      provideDiagnostics: async (document, previousResultId, token, next) => {
-        const report = await next(document, previousResultId, token);
-        if (report && 'items' in report && Array.isArray(report.items)) report.items = report.items.map(withDocsLink);
-        return report;
-      },
-    },
-  };
-  return new LanguageClient('harborAudit', 'Harbor Audit', serverOptions, clientOptions);
-}
-
-function withDocsLink(diagnostic: vscode.Diagnostic): vscode.Diagnostic {
-  const code = diagnostic.code;
-  if (diagnostic.source === 'harbor-audit' && typeof code === 'object' && code !== null && 'value' in code) {
-    diagnostic.code = { value: code.value, target: docsCommandUri(String(code.value)) };
-  }
-  return diagnostic;
 }
 
 export async function deactivate(): Promise<void> {

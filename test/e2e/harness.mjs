@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const E2E_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(E2E_DIR, '../..');
 export const WORKSPACE_FIXTURE = join(E2E_DIR, 'workspace');
+/** Workspaces that hold one file each, at the paths users keep them (`single-file/<name>/...`). */
+export const SINGLE_FILE_FIXTURES = join(E2E_DIR, 'single-file');
 export const MANIFEST = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
 export const CS_VERSION = process.env.HARBOR_E2E_CS_VERSION || '4.100.3';
@@ -78,6 +80,12 @@ export function createRun(tag) {
     dir,
     env,
     workspace,
+    /** A fresh copy of `single-file/<name>` in the run directory; returns its path. */
+    singleFileWorkspace(name) {
+      const target = join(dir, `single-file-${name}`);
+      cpSync(join(SINGLE_FILE_FIXTURES, name), target, { recursive: true });
+      return target;
+    },
     markFailed() {
       failed = true;
     },

@@ -5,12 +5,12 @@
 // `npm run test:e2e` does the packaging. Env: see test/e2e/README.md.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CS_VERSION, MANIFEST, codeServerEntry, createRun, screenshotPath, serverOverride, stopwatch, vsixPath } from './harness.mjs';
+import { CHROMIUM, CS_VERSION, MANIFEST, REPO, codeServerEntry, createRun, screenshotPath, serverOverride, stopwatch, vsixPath } from './harness.mjs';
 
 const FIRST_DIAGNOSTIC_TIMEOUT = 90_000; // extension host start + server start + first analysis
 const UI_TIMEOUT = 30_000;
@@ -95,6 +95,8 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
   let codeServer;
   let context;
   let page;
+  let port;
+  let extensionsDir;
 
   /** Waits for a locator; on timeout the error says what was expected and a screenshot is kept. */
   async function expectVisible(locator, what, timeout = UI_TIMEOUT, state = 'visible') {
@@ -117,6 +119,53 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     await item.first().click();
     await expectVisible(page.locator('.tabs-container .tab.active').filter({ hasText: name }), `editor tab ${name}`);
     await expectVisible(editor().locator('.view-lines'), `editor content of ${name}`);
+  }
+
+  /** Opens a file by its workspace-relative path through Quick Open (files in folders the Explorer has not expanded). */
+  async function quickOpen(relativePath) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await expectVisible(input, 'Quick Open');
+    await input.fill(relativePath);
+    const name = relativePath.split('/').pop();
+    const folder = relativePath.split('/').slice(0, -1).join('/');
+    // A row shows the file name and its folder; several files may share the name.
+    let row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name });
+    if (folder) row = row.filter({ hasText: folder });
+    await expectVisible(row, `${relativePath} in Quick Open`);
+    await row.first().click();
+    await expectVisible(page.locator('.tabs-container .tab.active').filter({ hasText: name }), `editor tab ${name}`);
+    await expectVisible(editor().locator('.view-lines'), `editor content of ${relativePath}`);
+  }
+
+  /** Runs a command from the palette by its exact title. */
+  async function runCommand(title) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const palette = page.locator('.quick-input-widget input');
+    await expectVisible(palette, 'command palette');
+    await palette.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+    await expectVisible(row, `"${title}" in the command palette`);
+    await row.first().click();
+    await expectVisible(page.locator('.quick-input-widget'), 'command palette closed', UI_TIMEOUT, 'hidden');
+  }
+
+  /** PIDs of the language servers this code-server's extension host started (the installed bundle run as `lsp`). */
+  function serverPids() {
+    const pids = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let cmdline;
+      try {
+        cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      } catch {
+        continue; // exited meanwhile
+      }
+      if (cmdline.some((arg) => arg.startsWith(extensionsDir) && arg.endsWith('dist/cli.js')) && cmdline.includes('lsp')) pids.push(Number(entry));
+    }
+    return pids;
   }
 
   async function showProblems() {
@@ -162,11 +211,13 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
 
   before(guarded(async () => {
     run = createRun('vscode');
+    // The front-proxy incident of examples/, as a user would open it: Fix all must reach the end in one run.
+    cpSync(join(REPO, 'examples/front-proxy'), join(run.workspace, 'front-proxy'), { recursive: true });
     const entry = codeServerEntry();
     const vsix = vsixPath();
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: scripts/e2e-setup.sh installs Debian's chromium`);
     const userData = join(run.dir, 'user-data');
-    const extensions = join(run.dir, 'extensions');
+    const extensions = (extensionsDir = join(run.dir, 'extensions'));
     const config = join(run.dir, 'code-server.yaml');
     writeFileSync(config, 'auth: none\ncert: false\n');
     mkdirSync(join(userData, 'User'), { recursive: true });
@@ -213,7 +264,7 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     }
 
     // 2. code-server on loopback without auth, in its own process group (killed as a group)
-    const port = await freePort();
+    port = await freePort();
     codeServer = spawn(
       process.execPath,
       [entry, ...csArgs, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened', run.workspace],
@@ -332,12 +383,114 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     await screenshot('vscode-proxy-body-size-fixed.png');
   }));
 
+  test('Fix All on examples/front-proxy/nginx.conf: one run leaves no safe fix, as harbor-audit --fix does', TEST_TIMEOUT, guarded(async () => {
+    await quickOpen('front-proxy/nginx.conf');
+    await expectVisible(editor().locator('.squiggly-error'), 'error squiggles in front-proxy/nginx.conf', UI_TIMEOUT, 'attached');
+    await runCommand('Fix All');
+    await expectVisible(page.locator('.tabs-container .tab.active.dirty'), 'the file edited by Fix All');
+    await expectVisible(editor().locator('.squiggly-error, .squiggly-warning'), 'no squiggle left after one Fix All', UI_TIMEOUT, 'detached');
+    await page.keyboard.press('Control+S');
+    await expectVisible(page.locator('.tabs-container .tab.active.dirty'), 'saved editor', UI_TIMEOUT, 'detached');
+    await screenshot('vscode-fix-all-front-proxy.png');
+
+    // The CLI's fixpoint on a pristine copy gives the same text, and linting the saved file offers no safe fix.
+    const cliCopy = join(run.dir, 'cli-fix', 'front-proxy');
+    cpSync(join(REPO, 'examples/front-proxy'), cliCopy, { recursive: true });
+    execFileSync(process.execPath, [join(REPO, 'dist/cli.js'), '--fix', join(cliCopy, 'nginx.conf')], { encoding: 'utf8' });
+    const saved = readFileSync(join(run.workspace, 'front-proxy/nginx.conf'), 'utf8');
+    assert.equal(saved, readFileSync(join(cliCopy, 'nginx.conf'), 'utf8'), 'Fix All in the editor and harbor-audit --fix give different texts');
+    assert.notEqual(saved, readFileSync(join(REPO, 'examples/front-proxy/nginx.conf'), 'utf8'), 'Fix All changed nothing');
+    let report;
+    try {
+      report = execFileSync(process.execPath, [join(REPO, 'dist/cli.js'), '--format', 'json', join(run.workspace, 'front-proxy/nginx.conf')], { encoding: 'utf8' });
+    } catch (error) {
+      report = error.stdout; // exit 1: findings left
+    }
+    const safeLeft = JSON.parse(report).findings.filter((f) => (f.fixes ?? []).some((fix) => fix.safety === 'safe'));
+    assert.deepEqual(safeLeft.map((f) => f.ruleId), [], 'safe fixes left after one Fix All');
+  }));
+
+  test('Harbor: Audit Workspace fills the Problems panel for a file never opened', TEST_TIMEOUT, guarded(async () => {
+    // .vscode/settings.json sets harborAudit.run to onType: nothing audits never-opened/harbor.yml until the command runs.
+    await showProblems();
+    // Filter the panel to the folder: the list is virtual, so a row of another file could hide it below the fold.
+    const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
+    await expectVisible(filter, 'Problems filter box');
+    await filter.fill('**/never-opened/**');
+    await page.waitForTimeout(1000); // the filter applies after a short delay
+    const row = problemRows().filter({ hasText: 'default-database-password' }).filter({ hasText: "database.password is the installer's published default" });
+    assert.equal(await row.count(), 0, 'never-opened/harbor.yml is in Problems before the audit ran');
+    await runCommand('Harbor: Audit Workspace');
+    await showProblems();
+    await expectVisible(row, 'Problems entry for never-opened/harbor.yml after Audit Workspace', FIRST_DIAGNOSTIC_TIMEOUT);
+    const opened = await page.locator('.tabs-container .tab').filter({ hasText: 'harbor.yml' }).allInnerTexts();
+    assert.ok(opened.every((label) => !label.includes('never-opened')), `never-opened/harbor.yml was opened: ${opened.join(', ')}`);
+    await screenshot('vscode-audit-workspace.png');
+    await filter.fill('');
+  }));
+
+  test('Harbor: Restart Server starts a new server process, and diagnostics come back from it', TEST_TIMEOUT, guarded(async () => {
+    const before = serverPids();
+    assert.equal(before.length, 1, `expected one running server, found ${before.length}`);
+    await runCommand('Harbor: Restart Server');
+    const end = Date.now() + UI_TIMEOUT;
+    let after = serverPids();
+    while ((after.length !== 1 || after[0] === before[0]) && Date.now() < end) {
+      await page.waitForTimeout(200);
+      after = serverPids();
+    }
+    assert.equal(after.length, 1, `expected one server after the restart, found ${after.join(', ') || 'none'}`);
+    assert.notEqual(after[0], before[0], 'the server process did not change');
+    // The new server analyses edits: undo the saved quick fix in nginx.conf and the error comes back.
+    await openFile('nginx.conf');
+    await editor().locator('.view-lines').click();
+    await page.keyboard.press('Control+Z');
+    await expectVisible(editor().locator('.squiggly-error'), 'error squiggle from the restarted server', FIRST_DIAGNOSTIC_TIMEOUT, 'attached');
+    await showProblems();
+    await expectVisible(problemRows().filter({ hasText: 'proxy-body-size' }), 'Problems entry from the restarted server');
+    await page.keyboard.press('Control+S'); // leave no unsaved editor behind (later cases load other folders)
+    await expectVisible(page.locator('.tabs-container .tab.active.dirty'), 'saved editor', UI_TIMEOUT, 'detached');
+  }));
+
+  test('activation cost: the extension host time VS Code reports for harbor-audit', TEST_TIMEOUT, guarded(async () => {
+    await runCommand('Developer: Show Running Extensions');
+    const row = page.locator('.runtime-extensions-editor .monaco-list-row').filter({ hasText: MANIFEST.displayName });
+    await expectVisible(row, 'harbor-audit in Running Extensions');
+    const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+    const activation = /(\d+)\s*ms/.exec(text);
+    assert.ok(activation, `no activation time in "${text}"`);
+    // Reported, not asserted: speed is judged in benchmarks; the issue's budget is 50 ms.
+    console.log(`# activation: ${activation[1]} ms extension-host time (${text.trim()})`);
+    await screenshot('vscode-running-extensions.png');
+  }));
+
   for (const pending of PENDING_COMMANDS) {
     const contributed = (MANIFEST.contributes?.commands ?? []).some((c) => c.command === pending.command);
     const skip = contributed ? false : `"${pending.title}" (${pending.command}) is not implemented yet; add its steps to PENDING_COMMANDS in test/e2e/vscode.test.mjs when it is`;
     test(`command: ${pending.title}`, { ...TEST_TIMEOUT, skip }, guarded(async () => {
       assert.ok(pending.run, `${pending.command} is contributed now: write its e2e case (PENDING_COMMANDS.run in test/e2e/vscode.test.mjs)`);
       await pending.run({ page, run, openFile, expectVisible, screenshot });
+    }));
+  }
+  // Three workspaces that each hold one Harbor file at a path users keep it under, and nothing else:
+  // the extension must start (no harbor.yml to activate on) and check the file by its content.
+  const SINGLE_FILE_WORKSPACES = [
+    { name: 'values', file: 'deploy/registry/prod.yaml', squiggle: '.squiggly-warning', rule: 'default-admin-password', message: "harborAdminPassword is Harbor's published default" },
+    { name: 'proxy', file: 'deploy/proxy/harbor.conf', squiggle: '.squiggly-error', rule: 'proxy-body-size', message: 'No client_max_body_size for layer uploads' },
+    { name: 'debian', file: 'etc/nginx/sites-available/harbor', squiggle: '.squiggly-error', rule: 'proxy-forwarded-proto', message: 'location /v2/ hides X-Forwarded-Proto' },
+  ];
+  for (const workspace of SINGLE_FILE_WORKSPACES) {
+    test(`single-file workspace: ${workspace.file} alone is audited on open and gets its squiggles`, TEST_TIMEOUT, guarded(async () => {
+      const folder = run.singleFileWorkspace(workspace.name);
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
+      await expectVisible(page.locator('.monaco-workbench'), 'VS Code workbench', 60_000);
+      // The automatic workspace audit (default harborAudit.run) reports the file before it is opened.
+      await showProblems();
+      const row = problemRows().filter({ hasText: workspace.rule }).filter({ hasText: workspace.message });
+      await expectVisible(row, `Problems entry ${workspace.rule} for the unopened ${workspace.file}`, FIRST_DIAGNOSTIC_TIMEOUT);
+      await quickOpen(workspace.file);
+      await expectVisible(editor().locator(workspace.squiggle), `squiggle in ${workspace.file}`, UI_TIMEOUT, 'attached');
+      await screenshot(`vscode-single-file-${workspace.name}.png`);
     }));
   }
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { describe, test } from 'node:test';
-import { MANIFEST, vsixPath } from './harness.mjs';
+import { join } from 'node:path';
+import { MANIFEST, REPO, vsixPath } from './harness.mjs';
 
 const MAX_BYTES = 1.5 * 1024 * 1024;
 
@@ -49,10 +50,19 @@ describe('packaged .vsix', () => {
     assert.ok(bytes < MAX_BYTES, `${bytes} bytes`);
   });
 
-  test('holds the two bundles (the CLI is the server too), the grammar, the rule docs, README, CHANGELOG, LICENSE and the icon', () => {
+  test('the size the README states is the size of this package (within 5 %)', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const stated = /Build the package \((\d+) KiB as measured/.exec(readme);
+    assert.ok(stated, 'README.md no longer states the package size as "Build the package (N KiB as measured ..."');
+    const actual = bytes / 1024;
+    assert.ok(Math.abs(actual - Number(stated[1])) <= actual * 0.05, `README.md says ${stated[1]} KiB, the .vsix is ${actual.toFixed(0)} KiB: update the README`);
+  });
+
+  test('holds the three bundles (the CLI is the server too), the grammar, the rule docs, README, CHANGELOG, LICENSE and the icon', () => {
     for (const required of [
       'extension/package.json',
       'extension/dist/client.js',
+      'extension/dist/languageClient.js',
       'extension/dist/cli.js',
       'extension/syntaxes/nginx.tmLanguage.json',
       'extension/syntaxes/nginx.language-configuration.json',
@@ -73,7 +83,7 @@ describe('packaged .vsix', () => {
       /^\[Content_Types\]\.xml$/,
       /^extension\.vsixmanifest$/,
       /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt)$/,
-      /^extension\/dist\/(client|cli)\.js$/,
+      /^extension\/dist\/(client|languageClient|cli)\.js$/,
       /^extension\/syntaxes\/[^/]+\.json$/,
       /^extension\/docs\/rules\/[^/]+\.md$/,
       /^extension\/docs\/images\/icon\.png$/,
@@ -89,7 +99,7 @@ describe('packaged .vsix', () => {
     assert.equal(packaged.name, MANIFEST.name);
     assert.equal(packaged.version, MANIFEST.version);
     assert.equal(packaged.main, './dist/client.js');
-    for (const bundle of ['client', 'cli']) {
+    for (const bundle of ['client', 'languageClient', 'cli']) {
       const entry = entries.get(`extension/dist/${bundle}.js`);
       assert.ok(entry, `dist/${bundle}.js missing`);
       const text = entry.read().toString('utf8');
