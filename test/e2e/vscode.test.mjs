@@ -338,6 +338,26 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     await expectVisible(row, 'Problems entry default-admin-password for harbor.yml');
   }));
 
+  test('values.yaml: completion of the chart keys appears as you type, and inserts the key', TEST_TIMEOUT, guarded(async () => {
+    await openFile('values.yaml');
+    await editor().locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Home'); // drop the indentation the editor carried over from "  enabled: true"
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('existingSecretAdm');
+    await page.keyboard.press('Control+Space');
+    const suggestion = page.locator('.suggest-widget .monaco-list-row').filter({ hasText: 'existingSecretAdminPassword' });
+    await expectVisible(suggestion, 'completion item existingSecretAdminPassword');
+    await screenshot('vscode-values-completion.png');
+    await page.keyboard.press('Enter');
+    await expectVisible(editor().locator('.view-lines').getByText('existingSecretAdminPassword:'), 'the completed key in the editor');
+    const lines = await editorLines();
+    assert.ok(lines.some((line) => line.startsWith('existingSecretAdminPassword: ')), `completed line not at the top level:\n${lines.join('\n')}`);
+    await page.keyboard.press('Control+S'); // leave no unsaved editor behind
+    await expectVisible(page.locator('.tabs-container .tab.active.dirty'), 'saved editor', UI_TIMEOUT, 'detached');
+  }));
+
   test('nginx.conf (front proxy): proxy-body-size error, quick fix from the light bulb, diagnostic gone', TEST_TIMEOUT, guarded(async () => {
     await openFile('nginx.conf');
     await expectVisible(editor().locator('.squiggly-error'), 'error squiggle in nginx.conf', UI_TIMEOUT, 'attached');

@@ -137,6 +137,16 @@ describe('explain: log shapes and signatures', () => {
     assert.ok(api.rules.includes('proxy-api-bearer'));
   });
 
+  it('examples/robot-cleanup (story 5): the refused DELETEs point at the Bearer header of cleanup.sh', () => {
+    const result = spawnSync(process.execPath, [cli, 'explain', '--format', 'json', '--log', 'examples/robot-cleanup/harbor-nginx.log', 'examples/robot-cleanup/'], { cwd: repoRoot, encoding: 'utf8', timeout: 60000 });
+    assert.equal(result.status, 1, result.stderr);
+    const api = incident(JSON.parse(result.stdout) as ExplainJson, 'api-unauthorized');
+    assert.deepEqual(api.lines.map((l) => l.line), [2, 3], 'the two 401 lines, not the token request');
+    assert.equal(api.causes[0]?.file, 'examples/robot-cleanup/cleanup.sh');
+    assert.equal(api.causes[0]?.ruleId, 'robot-api-bearer-auth');
+    assert.equal(api.causes[0]?.range.start.line, 12, 'the curl line with the Bearer header (line 13)');
+  });
+
   it('the JSON contract, whole', () => {
     const json = explainJson('journald-413', ['--log', 'proxy.log']);
     assert.deepEqual(json, {

@@ -5,13 +5,13 @@ import { spanToFile } from '../scripts/sources';
 import type { LineIndex } from '../text';
 import type { TextEdit } from '../types';
 import { defineRule, type Report } from './rule';
+import { clipPath } from './support/message';
 
 /** A short form of the request for the message: `DELETE /api/v2.0/projects/…/tags/v1`. */
 export function requestLabel(request: HttpRequest): string {
   let path = `/api/v2.0${request.endpoint.path}`;
   if (request.endpoint.kind !== 'api-v2') path = request.endpoint.path;
-  if (path.length > 44) path = `${path.slice(0, 20)}…${path.slice(-23)}`;
-  return `${request.method ?? 'GET'} ${path}`;
+  return `${request.method ?? 'GET'} ${clipPath(path)}`;
 }
 
 const DETAIL = [
