@@ -8,6 +8,7 @@ import { parseNginx } from '../server/src/core/nginx/parser';
 import { parseYaml } from '../server/src/core/yaml/yamlModel';
 import { generateNginx, generateValues } from './generate';
 import { keystrokeLatency } from './lsp';
+import { scriptBenchmarks } from './scripts';
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   await nginxScaling(runs);
   await editorLatency();
   await keyBenchmarks(runs);
+  await scriptBenchmarks(measure, runs);
 }
 
 /** nginx lint time per 1,000 lines as the file grows: linear code keeps the ratio near 1 (target: 40k within 1.5x of 1k). */

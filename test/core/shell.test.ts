@@ -5,7 +5,7 @@ import { hoverAt } from '../../server/src/core/languageService';
 import { recognize } from '../../server/src/core/recognize';
 import { buildScriptModel } from '../../server/src/core/scripts/model';
 import { jenkinsShellSources, makefileRecipes, yamlShellSources } from '../../server/src/core/scripts/sources';
-import { lexShell } from '../../server/src/core/shell/lexer';
+import { lexShell, wordSources } from '../../server/src/core/shell/lexer';
 import { parseYaml } from '../../server/src/core/yaml/yamlModel';
 
 const words = (text: string, dialect: 'sh' | 'make' = 'sh') => lexShell(text, dialect).commands.map((c) => c.words.map((w) => w.value));
@@ -39,7 +39,18 @@ describe('shell lexer', () => {
     const text = `x "a$B"'c'`;
     const word = lexShell(text).commands[0].words[1];
     assert.deepEqual(word.parts.map((p) => p.kind), ['double', 'param', 'single']);
-    assert.deepEqual(word.sources.map((at) => text[at]).join(''), 'a$Bc');
+    assert.deepEqual(wordSources(word).map((at) => text[at]).join(''), 'a$Bc');
+  });
+
+  it('maps escapes, $\'…\' decoding and quote removal back to the source characters', () => {
+    const text = 'curl a\\ b"c\\"d"$\'\\te\'';
+    const word = lexShell(text).commands[0].words[1];
+    assert.equal(word.value, 'a bc"d\te');
+    const sources = wordSources(word);
+    assert.equal(sources.length, word.value.length);
+    assert.deepEqual(sources.slice(0, 3), [5, 7, 8], 'a, the escaped space (not its backslash), b');
+    assert.equal(text[sources[4]], '"', 'the escaped quote maps to the quote, not the backslash');
+    assert.ok(sources.every((at, i) => i === 0 || at > sources[i - 1]), 'offsets increase');
   });
 
   it("in make's dialect, $$ is the shell's $ and $x is make's", () => {

@@ -20,13 +20,14 @@ export interface Recognized {
   script?: ScriptModel;
 }
 
-type Family = 'yaml' | 'nginx' | 'cfg' | 'unknown';
+type Family = 'yaml' | 'nginx' | 'cfg' | 'script' | 'unknown';
 
 function familyFromName(name: string): Family {
   const base = name.split(/[\\/]/).pop()!.toLowerCase().replace(/\.(j2|jinja2?|tpl|tmpl|template|in)$/, '');
   if (/\.ya?ml$/.test(base)) return 'yaml';
   if (base === 'harbor.cfg') return 'cfg';
   if (/\.(conf|nginx)$/.test(base) || base === 'nginx.conf') return 'nginx';
+  if (/\.(sh|bash|zsh|ksh|mk|ps1|psm1|py|groovy)$/.test(base) || base === 'makefile' || base === 'gnumakefile' || base === 'jenkinsfile') return 'script';
   return 'unknown';
 }
 
@@ -39,7 +40,10 @@ export function recognize(text: string, name: string): Recognized {
   if (VENDORED_CHART_VALUES.test(name)) {
     return { recognition: { kind: 'not-harbor', reason: "a vendored copy of the goharbor chart (charts/harbor/values.yaml holds the chart's defaults; your values are in the wrapper's values.yaml)" } };
   }
-  const hinted = familyFromName(name);
+  // A script's name or shebang says it is no YAML or nginx config: skip those readings (a long
+  // script parsed as YAML is mostly error recovery).
+  const hinted = /^#!/.test(text) ? 'script' : familyFromName(name);
+  if (hinted === 'script') return recognizeClient(text, name) ?? { recognition: { kind: 'not-harbor', reason: 'a script that does not call Harbor' } };
   if (hinted === 'cfg' || (hinted === 'unknown' && looksLikeLegacyCfg(text))) {
     if (looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
   }

@@ -15,15 +15,24 @@ export interface CredentialNames {
 const NAME_LIKE = /(robot|harbor|registry)\w*_?(name|user|username|account)$|^(\w+_)?(user|username)$/i;
 const SECRET_LIKE = /(robot|harbor|registry)\w*_?(secret|password|pass|pwd)$|^(\w+_)?(secret|password)$/i;
 
-function pick(names: string[], pattern: RegExp): string | undefined {
-  const matching = [...new Set(names.filter((n) => pattern.test(n)))];
+function pick(names: Iterable<string>, pattern: RegExp): string | undefined {
+  const matching = [...new Set(names)].filter((n) => pattern.test(n));
   if (matching.length === 1) return matching[0];
   const robot = matching.filter((n) => /robot/i.test(n));
   return robot.length === 1 ? robot[0] : undefined;
 }
 
+// Every finding of a file asks for the same names: work them out once per model.
+const shellNamesByModel = new WeakMap<ScriptModel, CredentialNames>();
+
 /** Shell variable names for the robot account, from a `docker login -u … -p …` in the file or its variables. */
 export function shellCredentialNames(model: ScriptModel): CredentialNames {
+  let names = shellNamesByModel.get(model);
+  if (!names) shellNamesByModel.set(model, (names = findShellCredentialNames(model)));
+  return names;
+}
+
+function findShellCredentialNames(model: ScriptModel): CredentialNames {
   for (const login of model.logins) {
     const user = login.shell.command.words.find((w, i, all) => /^(-u|--username)$/.test(all[i - 1]?.value ?? '') && /^\$\{?\w+\}?$/.test(w.value));
     const password = login.password?.value;
@@ -31,7 +40,8 @@ export function shellCredentialNames(model: ScriptModel): CredentialNames {
     const secretName = password?.parts.find((p) => p.kind === 'param')?.name;
     if (userName && secretName && password!.parts.length <= 1) return { name: userName, secret: secretName, found: true };
   }
-  const names = [...model.variables.names(), ...[...model.text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])];
+  const names = new Set(model.variables.names());
+  for (const m of model.text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]);
   const name = pick(names, NAME_LIKE);
   const secret = pick(names, SECRET_LIKE);
   if (name && secret) return { name, secret, found: true };

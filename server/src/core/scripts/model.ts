@@ -6,7 +6,7 @@
  */
 import { isMap, isPair, isScalar, visit } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import { commandWords, lexShell, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
+import { commandWords, lexShell, wordSources, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
 import { assignmentsOf, Variables } from '../shell/variables';
 import type { Span } from '../types';
 import { parseYaml, type ParsedYaml } from '../yaml/yamlModel';
@@ -208,7 +208,7 @@ function readShellCommand(model: ScriptModel, place: ShellPlace): void {
 }
 
 function wordOffsets(source: ShellSource, word: Word): number[] {
-  return word.sources.map((at) => source.toFile(at));
+  return wordSources(word).map((at) => source.toFile(at));
 }
 
 function urlOf(model: ScriptModel, place: ShellPlace, word: Word): Pick<HttpRequest, 'endpoint' | 'url'> | undefined {

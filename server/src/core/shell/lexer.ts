@@ -38,8 +38,12 @@ export interface Word {
   parts: WordPart[];
   /** Quote removal applied, expansions kept as written: `-H "Authorization: Bearer $T"` → `Authorization: Bearer $T`. */
   value: string;
-  /** For each character of `value`, its offset in the lexed text. */
-  sources: number[];
+  /**
+   * Where the characters of `value` come from in the lexed text, as runs (flat triples: offset in
+   * `value`, offset in the text, length); `wordSources` expands them. Kept compact because only
+   * the few words a rule reports on ever need them.
+   */
+  segments: number[];
 }
 
 export interface SimpleCommand {
@@ -57,6 +61,25 @@ export interface LexedShell {
 }
 
 export type ShellDialect = 'sh' | 'make';
+
+/** Characters that end an unquoted word, and those that need more than copying inside one, by char code. */
+const WORD_BREAK = new Uint8Array(128);
+for (const ch of ' \t\r\n;&|()<>') WORD_BREAK[ch.charCodeAt(0)] = 1;
+const UNQUOTED_SPECIAL = new Uint8Array(128);
+for (const ch of ' \t\r\n;&|()<>\\\'"`$') UNQUOTED_SPECIAL[ch.charCodeAt(0)] = 1;
+const DOUBLE_QUOTED_SPECIAL = new Uint8Array(128);
+for (const ch of '"\\`$') DOUBLE_QUOTED_SPECIAL[ch.charCodeAt(0)] = 1;
+
+/** The end of the run of characters from `from` that a quoting context copies as they are. */
+function plainRunEnd(text: string, from: number, special: Uint8Array): number {
+  let end = from;
+  while (end < text.length) {
+    const code = text.charCodeAt(end);
+    if (code < 128 && special[code]) break;
+    end++;
+  }
+  return end;
+}
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -198,10 +221,20 @@ class Lexer {
     const start = this.pos;
     const parts: WordPart[] = [];
     let value = '';
-    const sources: number[] = [];
+    const segments: number[] = [];
+    const addSegment = (from: number, length: number) => {
+      const n = segments.length;
+      if (n > 0 && segments[n - 2] + segments[n - 1] === from) segments[n - 1] += length;
+      else segments.push(value.length, from, length);
+    };
     const addChar = (char: string, at: number) => {
+      addSegment(at, 1);
       value += char;
-      sources.push(at);
+    };
+    /** Characters `from`..`end` of the text, copied as they are. */
+    const addRun = (from: number, end: number) => {
+      addSegment(from, end - from);
+      value += text.slice(from, end);
     };
     const addPart = (part: WordPart) => {
       parts.push(part);
@@ -227,8 +260,22 @@ class Lexer {
     };
 
     while (this.pos < text.length) {
+      const code = text.charCodeAt(this.pos);
+      if (code < 128 && WORD_BREAK[code]) break;
+      if (code >= 128 || !UNQUOTED_SPECIAL[code]) {
+        // A run of ordinary characters: copied in one step.
+        const end = plainRunEnd(text, this.pos, UNQUOTED_SPECIAL);
+        if (literalStart < 0 || literalKind !== 'literal') {
+          flushLiteral();
+          literalStart = this.pos;
+          literalKind = 'literal';
+        }
+        literal += text.slice(this.pos, end);
+        addRun(this.pos, end);
+        this.pos = end;
+        continue;
+      }
       const ch = text[this.pos];
-      if (/[ \t\r\n;&|()<>]/.test(ch)) break;
       if (ch === '\\') {
         if (text[this.pos + 1] === '\n') {
           this.pos += 2;
@@ -251,7 +298,7 @@ class Lexer {
       }
       if (ch === '"') {
         flushLiteral();
-        this.readDoubleQuoted(parts, addChar, addPart);
+        this.readDoubleQuoted(parts, addChar, addRun, addPart);
         continue;
       }
       if (ch === '`') {
@@ -281,10 +328,10 @@ class Lexer {
     }
     flushLiteral();
     if (this.pos === start) return undefined;
-    return { span: { start, end: this.pos }, parts, value, sources };
+    return { span: { start, end: this.pos }, parts, value, segments };
   }
 
-  private readDoubleQuoted(parts: WordPart[], addChar: (c: string, at: number) => void, addPart: (p: WordPart) => void): void {
+  private readDoubleQuoted(parts: WordPart[], addChar: (c: string, at: number) => void, addRun: (from: number, end: number) => void, addPart: (p: WordPart) => void): void {
     const { text } = this;
     this.pos++; // opening quote
     let literal = '';
@@ -300,6 +347,15 @@ class Lexer {
       addChar(char, at);
     };
     while (this.pos < text.length) {
+      const code = text.charCodeAt(this.pos);
+      if (code >= 128 || !DOUBLE_QUOTED_SPECIAL[code]) {
+        const end = plainRunEnd(text, this.pos, DOUBLE_QUOTED_SPECIAL);
+        if (literalStart < 0) literalStart = this.pos;
+        literal += text.slice(this.pos, end);
+        addRun(this.pos, end);
+        this.pos = end;
+        continue;
+      }
       const ch = text[this.pos];
       if (ch === '"') {
         flush();
@@ -417,6 +473,16 @@ class Lexer {
     this.pos = Math.min(text.length, end + 1);
     return { kind: 'command', text: text.slice(start, this.pos), inDoubleQuotes, span: { start, end: this.pos } };
   }
+}
+
+/** For each character of the word's `value`, its offset in the lexed text. */
+export function wordSources(word: Word): number[] {
+  const sources = new Array<number>(word.value.length);
+  const { segments } = word;
+  for (let i = 0; i < segments.length; i += 3) {
+    for (let k = 0; k < segments[i + 2]; k++) sources[segments[i] + k] = segments[i + 1] + k;
+  }
+  return sources;
 }
 
 function lineEnd(text: string, from: number): number {

@@ -1,0 +1,78 @@
+/**
+ * Scripts and pipelines that call Harbor (issue 12): linting a 10,000-line shell script and a
+ * 5,000-line GitHub Actions workflow against one regular-expression pass over the same text,
+ * measured in the same run (target: within 3x).
+ */
+import { analyzeText } from '../server/src/core/languageService';
+
+/** A cleanup script as teams write them: variables, functions, here-docs, comments, and a Harbor API call in most blocks. */
+export function generateShell(lines: number): string {
+  const out = ['#!/bin/bash', 'set -euo pipefail', 'HARBOR=https://harbor.example.com', "ROBOT_NAME='robot$team+ci'"];
+  for (let i = 0; out.length < lines; i++) {
+    const block = [
+      `# block ${i}: prune old tags of app${i}`,
+      `prune_${i}() {`,
+      `  local repo="app${i}"`,
+      `  local tag="$1"`,
+      i % 3 === 0
+        ? `  curl -sf -X DELETE -H "Authorization: Bearer $TOKEN" "$HARBOR/api/v2.0/projects/team/repositories/$repo/artifacts/$tag/tags/$tag"`
+        : `  curl -sf -X DELETE -u "$ROBOT_NAME:$ROBOT_SECRET" "$HARBOR/api/v2.0/projects/team/repositories/$repo/artifacts/$tag"`,
+      `  cat <<EOF`,
+      `usage: prune_${i} TAG (sends Authorization: Bearer to /api/v2.0 in the old version)`,
+      `EOF`,
+      `}`,
+      `for t in v${i}.0 v${i}.1; do prune_${i} "$t" || echo "failed: $t" >&2; done`,
+      '',
+    ];
+    out.push(...block);
+  }
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+/** A workflow with many jobs whose steps call Harbor's API and log in with a robot account. */
+export function generateWorkflow(lines: number): string {
+  const out = ['name: registry-maintenance', 'on:', '  schedule:', '    - cron: "0 3 * * *"', 'jobs:'];
+  for (let i = 0; out.length < lines; i++) {
+    out.push(
+      `  prune-${i}:`,
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      HARBOR: https://harbor.example.com',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      `      - name: Log in ${i}`,
+      '        run: echo "$ROBOT_SECRET" | docker login harbor.example.com -u \'robot$team+ci\' --password-stdin',
+      `      - name: Delete old tag ${i}`,
+      '        run: |',
+      '          curl -sf -X DELETE \\',
+      i % 2 === 0 ? '            -H "Authorization: Bearer ${{ secrets.HARBOR_TOKEN }}" \\' : '            -u "${{ secrets.ROBOT_NAME }}:${{ secrets.ROBOT_SECRET }}" \\',
+      `            "$HARBOR/api/v2.0/projects/team/repositories/app${i}/artifacts/old/tags/old"`,
+    );
+  }
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+/** The baseline: one pass of a regular expression that finds every Harbor API URL and auth header in the text. */
+const ONE_PASS = /\/api\/v2\.0\/[^\s"']*|Authorization: *Bearer|-u +["'][^"']*["']/g;
+function regexPass(text: string): number {
+  let count = 0;
+  for (const _ of text.matchAll(ONE_PASS)) count++;
+  return count;
+}
+
+export async function scriptBenchmarks(measure: (fn: () => unknown, runs: number) => Promise<number>, runs: number): Promise<void> {
+  const cases = [
+    { name: 'cleanup.sh, 10,000 lines', uri: 'cleanup.sh', text: generateShell(10000) },
+    { name: '.github/workflows/prune.yml, 5,000 lines', uri: '.github/workflows/prune.yml', text: generateWorkflow(5000) },
+  ];
+  console.log('');
+  console.log('Scripts and pipelines: full lint against one regular-expression pass over the text (target: within 3x)');
+  console.log('| input | size | one regex pass | full lint | lint / regex | findings |');
+  console.log('|---|---|---|---|---|---|');
+  for (const c of cases) {
+    const regexMs = await measure(() => regexPass(c.text), runs);
+    const lintMs = await measure(() => analyzeText({ uri: c.uri, text: c.text }), runs);
+    const findings = (await analyzeText({ uri: c.uri, text: c.text })).findings.length;
+    console.log(`| ${c.name} | ${(c.text.length / 1024).toFixed(0)} KiB | ${regexMs.toFixed(2)} ms | ${lintMs.toFixed(1)} ms | ${(lintMs / regexMs).toFixed(1)}x | ${findings} |`);
+  }
+}
