@@ -138,7 +138,7 @@ export async function buildContext(
 ): Promise<{ context: RuleContext; dependencies: string[] }> {
   const files = options.files ?? noFileAccess;
   const lines = new LineIndex(input.text);
-  const recognized = recognize(input.text, input.path ?? input.uri);
+  const recognized = recognize(input.text, input.path ?? input.uri, { robotNamePrefix: options.settings?.robotNamePrefix });
   const context: RuleContext = {
     uri: input.uri,
     path: input.path,

@@ -36,21 +36,26 @@ const NGINX_SIGNATURE = /^[ \t]*(?:(?:http|server|events|stream|upstream|locatio
 /** A chart vendored under a wrapper's `charts/` (helm dependency update): its values.yaml holds the chart's defaults, not the user's values. */
 const VENDORED_CHART_VALUES = /(^|[\\/])charts[\\/]harbor(-\d[^\\/]*)?[\\/]values\.ya?ml$/;
 
-export function recognize(text: string, name: string): Recognized {
+export interface RecognizeHints {
+  /** Harbor's `robot_name_prefix` (`.harbor-audit.yaml`), when it is not `robot$`: compose and .env files holding such names are Harbor clients. */
+  robotNamePrefix?: string;
+}
+
+export function recognize(text: string, name: string, hints: RecognizeHints = {}): Recognized {
   if (VENDORED_CHART_VALUES.test(name)) {
     return { recognition: { kind: 'not-harbor', reason: "a vendored copy of the goharbor chart (charts/harbor/values.yaml holds the chart's defaults; your values are in the wrapper's values.yaml)" } };
   }
   // A script's name or shebang says it is no YAML or nginx config: skip those readings (a long
   // script parsed as YAML is mostly error recovery).
   const hinted = /^#!/.test(text) ? 'script' : familyFromName(name);
-  if (hinted === 'script') return recognizeClient(text, name) ?? { recognition: { kind: 'not-harbor', reason: 'a script that does not call Harbor' } };
+  if (hinted === 'script') return recognizeClient(text, name, hints) ?? { recognition: { kind: 'not-harbor', reason: 'a script that does not call Harbor' } };
   if (hinted === 'cfg' || (hinted === 'unknown' && looksLikeLegacyCfg(text))) {
     if (looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
   }
   // A YAML name means YAML; without a telling name, YAML is tried first as it is the stricter reading.
   if (hinted === 'yaml') {
     const fromYaml = recognizeYaml(text);
-    return fromYaml.recognition.kind === 'not-harbor' ? (recognizeClient(text, name, fromYaml.yaml) ?? fromYaml) : fromYaml;
+    return fromYaml.recognition.kind === 'not-harbor' ? (recognizeClient(text, name, hints, fromYaml.yaml) ?? fromYaml) : fromYaml;
   }
   const nginxLike = NGINX_SIGNATURE.test(text);
   if (hinted === 'unknown') {
@@ -59,14 +64,14 @@ export function recognize(text: string, name: string): Recognized {
   }
   if (nginxLike) return recognizeNginx(text, name);
   if (hinted === 'nginx' && looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
-  return recognizeClient(text, name) ?? { recognition: { kind: 'not-harbor', reason: 'no Harbor configuration found in this file' } };
+  return recognizeClient(text, name, hints) ?? { recognition: { kind: 'not-harbor', reason: 'no Harbor configuration found in this file' } };
 }
 
 /** Scripts and pipelines that call Harbor; every other file pays one regular-expression test. */
-function recognizeClient(text: string, name: string, yaml?: ParsedYaml): Recognized | undefined {
-  if (!mightCallHarbor(text)) return undefined;
+function recognizeClient(text: string, name: string, hints: RecognizeHints, yaml?: ParsedYaml): Recognized | undefined {
+  if (!mightCallHarbor(text, hints.robotNamePrefix)) return undefined;
   const script = buildScriptModel(text, name, yaml);
-  if (!script || !callsHarbor(script)) return undefined;
+  if (!script || !callsHarbor(script, hints.robotNamePrefix)) return undefined;
   const what = script.requests.length > 0 ? "calls Harbor's API" : 'logs in to Harbor with a robot account';
   return { script, yaml, recognition: { kind: 'harbor-client', reason: `${FLAVOUR_NAMES[script.flavour]} that ${what}`, detail: script.flavour } };
 }

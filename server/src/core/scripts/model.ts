@@ -77,8 +77,16 @@ export interface ScriptModel {
 /** The cheap test every file pays: without one of these, a file cannot call Harbor. */
 const HARBOR_HINT = /\/api\/|\/service\/token|robot/i;
 
-export function mightCallHarbor(text: string): boolean {
-  return HARBOR_HINT.test(text);
+/** `robotNamePrefix`: Harbor's `robot_name_prefix` when it is not the default `robot$`. */
+export function mightCallHarbor(text: string, robotNamePrefix = DEFAULT_ROBOT_PREFIX): boolean {
+  return HARBOR_HINT.test(text) || mentionsPrefix(text, robotNamePrefix);
+}
+
+export const DEFAULT_ROBOT_PREFIX = 'robot$';
+
+/** A custom prefix counts only when it has the `$` that makes robot names fragile (and the default is matched by HARBOR_HINT). */
+function mentionsPrefix(text: string, prefix: string): boolean {
+  return prefix !== DEFAULT_ROBOT_PREFIX && prefix.includes('$') && text.toLowerCase().includes(prefix.toLowerCase());
 }
 
 export function flavourOf(name: string, text: string, yaml?: ParsedYaml): ClientFlavour | undefined {
@@ -151,9 +159,10 @@ export function buildScriptModel(text: string, name: string, knownYaml?: ParsedY
 }
 
 /** Whether the model calls Harbor or logs in with a robot account: the test for a "Harbor API client". */
-export function callsHarbor(model: ScriptModel): boolean {
-  if ((model.flavour === 'compose' || model.flavour === 'dotenv') && /robot\$/i.test(model.text)) return true;
-  return model.requests.length > 0 || model.logins.some((login) => login.user?.robot);
+export function callsHarbor(model: ScriptModel, robotNamePrefix = DEFAULT_ROBOT_PREFIX): boolean {
+  if ((model.flavour === 'compose' || model.flavour === 'dotenv') && (/robot\$/i.test(model.text) || mentionsPrefix(model.text, robotNamePrefix))) return true;
+  if (model.requests.length > 0 || model.logins.some((login) => login.user?.robot)) return true;
+  return robotNamePrefix !== DEFAULT_ROBOT_PREFIX && model.logins.some((login) => !!login.user && mentionsPrefix(login.user.value, robotNamePrefix));
 }
 
 // ---- shell commands -------------------------------------------------------
