@@ -13,6 +13,8 @@ export interface Suggestion {
   sibling?: string;
   /** Only one candidate at the best distance. */
   unambiguous: boolean;
+  /** A chart-wide (top-level) key written under a section. */
+  topLevel?: boolean;
 }
 
 /** Damerau–Levenshtein (optimal string alignment) distance, stopping early above `limit`. */
@@ -73,6 +75,11 @@ export function suggestKey(keys: KeySet, path: readonly string[]): Suggestion | 
   const top = Math.max(...elsewhere.map(shared));
   const closest = elsewhere.filter((known) => shared(known) === top);
   // A nested key is only sent to another section when nothing closer exists: `internalTLS.certSource` is no cure for `expose.tls.certSource`.
-  if (top === 0 && (path.length > 1 || closest.length > 1)) return undefined;
+  // The exception is a chart-wide key copied under one component (`core.containerSecurityContext`):
+  // the top-level key of that name is where it is read, for every component.
+  if (top === 0 && (path.length > 1 || closest.length > 1)) {
+    const topLevel = closest.filter((known) => !known.includes('.'));
+    return path.length > 1 && topLevel.length === 1 ? { path: topLevel[0], unambiguous: true, topLevel: true } : undefined;
+  }
   return { path: closest[0], unambiguous: closest.length === 1 };
 }

@@ -115,7 +115,7 @@ function reportUnknown(context: RuleContext, entry: YamlEntry | CfgEntry, path: 
     const advice = suggestion ? `: use \`${suggestion.sibling ?? suggestion.path}\`` : '';
     message = `\`${dotted}\` is only read by ${describeVersionSpan(tool.kind, elsewhere)}; ${tool.versionName} ignores it${advice}.`;
   } else {
-    const advice = suggestion ? `: did you mean \`${suggestion.sibling ?? suggestion.path}\`?` : '.';
+    const advice = suggestion ? `: did you mean ${suggestion.topLevel ? 'top-level ' : ''}\`${suggestion.sibling ?? suggestion.path}\`?` : '.';
     message = `\`${dotted}\` is not ${where} key of any version, so ${tool.name} ignores it${advice}`;
   }
   const fixes: Fix[] = [];
@@ -136,7 +136,14 @@ function detail(dotted: string, version: DetectedVersion, tool: Tool, suggestion
   ];
   if (elsewhere.length > 0) lines.push('', `\`${dotted}\` is read by ${describeVersionSpan(tool.kind, elsewhere)}.`);
   if (suggestion) {
-    lines.push('', suggestion.sibling ? `The nearest key here is \`${suggestion.path}\`${suggestion.unambiguous ? '' : ' (one of several equally close)'}.` : `A key with this name exists at \`${suggestion.path}\`; move the value there.`);
+    lines.push(
+      '',
+      suggestion.sibling
+        ? `The nearest key here is \`${suggestion.path}\`${suggestion.unambiguous ? '' : ' (one of several equally close)'}.`
+        : suggestion.topLevel
+          ? `\`${suggestion.path}\` is a top-level key: the chart applies it to every component, and reads no per-component copy. Move the value to the top level.`
+          : `A key with this name exists at \`${suggestion.path}\`; move the value there.`,
+    );
   }
   return lines.join('\n');
 }
