@@ -117,4 +117,17 @@ describe('key completion and hover over stdio', () => {
     const diagnostics = await client.pull(uri);
     assert.ok(diagnostics.some((d) => d.code === 'unknown-key' && /only read by chart ≤ 1\.12/.test(String(d.message))), JSON.stringify(diagnostics.map((d) => d.message)));
   });
+
+  it('hovers harbor.cfg keys (Harbor 1.x) with their default and the version, never the value', async () => {
+    const text = '_version = 1.6.0\nhostname = reg.example.com\nharbor_admin_password = Not-The-Default-9\nclair_db_pasword = typo\n';
+    const uri = client.open(join(workspace, 'harbor.cfg'), text);
+    const host = await hover(uri, 1, 2);
+    assert.match(host!.contents.value, /\*\*`hostname`\*\*/);
+    assert.match(host!.contents.value, /keys of 1\.6 \(from _version in this file\)/);
+    const password = await hover(uri, 2, 3);
+    assert.match(password!.contents.value, /default `"Harbor12345"`/);
+    assert.doesNotMatch(password!.contents.value, /Not-The-Default-9/);
+    const typo = await hover(uri, 3, 3);
+    assert.match(typo!.contents.value, /clair_db_pasword`\*\*: no part of prepare of this version reads it/);
+  });
 });

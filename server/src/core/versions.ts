@@ -52,6 +52,16 @@ export function installerFormat(version: string): 'yml' | 'cfg' {
   return data().installerFormat[version] ?? 'yml';
 }
 
+/**
+ * The version whose harbor.cfg keys apply to a harbor.cfg file: the detected one when it is a
+ * harbor.cfg version (Harbor ≤ 1.7), else the newest harbor.cfg version, marked as assumed.
+ */
+export function cfgVersionFor(version: DetectedVersion): DetectedVersion {
+  if (installerFormat(version.model) === 'cfg') return version;
+  const newest = installerKeys().versions.filter((v) => installerFormat(v) === 'cfg').pop()!;
+  return { ...version, model: newest, known: false };
+}
+
 /** The Harbor version a chart version ships (`1.13.5` → `2.9.5`). */
 export function chartAppVersion(chartVersion: string): string | undefined {
   return data().chartApp[chartVersion];

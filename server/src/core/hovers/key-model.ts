@@ -1,10 +1,11 @@
 /**
- * Hover on any chart values or harbor.yml key: our description, its type and
+ * Hover on any chart values, harbor.yml or harbor.cfg key: our description, its type and
  * default in the version the file is for, the versions that read it, and
  * which version was assumed and why.
  */
 import { describeKey } from '../keys/keyDocs';
-import { chartKeys, describeVersion, describeVersionSpan, installerKeys, type DetectedVersion } from '../versions';
+import type { Span } from '../types';
+import { cfgVersionFor, chartKeys, describeVersion, describeVersionSpan, installerKeys, type DetectedVersion } from '../versions';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
 import { contains, type HoverProvider, type HoverResult } from './hover';
 
@@ -18,7 +19,14 @@ function entryAt(map: YamlMapView, offset: number, depth = 0): YamlEntry | undef
   return undefined;
 }
 
-function describe(kind: DetectedVersion['kind'], entry: YamlEntry, basePath: readonly string[], version: DetectedVersion): HoverResult {
+/** A key as written: a YAML entry, or a harbor.cfg line (whose path is its one key). */
+interface WrittenKey {
+  key: string;
+  path: readonly string[];
+  keySpan: Span;
+}
+
+function describe(kind: DetectedVersion['kind'], entry: WrittenKey, basePath: readonly string[], version: DetectedVersion): HoverResult {
   const model = kind === 'chart' ? chartKeys() : installerKeys();
   const keys = model.keys(version.model);
   const path = entry.path.slice(basePath.length);
@@ -50,7 +58,7 @@ function describe(kind: DetectedVersion['kind'], entry: YamlEntry, basePath: rea
 
 export const keyModelHover: HoverProvider = {
   id: 'key-model',
-  appliesTo: ['helm-values', 'harbor-yml'],
+  appliesTo: ['helm-values', 'harbor-yml', 'harbor-cfg'],
   hover(context) {
     for (const target of context.helmValues) {
       if (!target.version) continue;
@@ -60,6 +68,11 @@ export const keyModelHover: HoverProvider = {
     if (context.installer && context.installerVersion) {
       const entry = entryAt(context.installer, context.offset);
       if (entry) return describe('installer', entry, [], context.installerVersion);
+    }
+    if (context.legacyCfg && context.installerVersion) {
+      for (const entry of context.legacyCfg.entries.values()) {
+        if (contains(entry.keySpan, context.offset)) return describe('installer', { key: entry.key, path: [entry.key], keySpan: entry.keySpan }, [], cfgVersionFor(context.installerVersion));
+      }
     }
     return undefined;
   },

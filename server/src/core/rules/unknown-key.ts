@@ -2,7 +2,7 @@ import type { CfgEntry } from '../legacyCfg';
 import type { KeySet } from '../keys/keyModel';
 import { suggestKey, type Suggestion } from '../keys/suggest';
 import type { Fix, Span } from '../types';
-import { chartKeys, describeVersion, describeVersionSpan, installerFormat, installerKeys, type DetectedVersion } from '../versions';
+import { cfgVersionFor, chartKeys, describeVersion, describeVersionSpan, installerFormat, installerKeys, type DetectedVersion } from '../versions';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
 import { defineRule, type RuleContext } from './rule';
 
@@ -149,7 +149,7 @@ function detail(dotted: string, version: DetectedVersion, tool: Tool, suggestion
 }
 
 function checkCfg(context: RuleContext, version: DetectedVersion): void {
-  const cfgVersion = installerFormat(version.model) === 'cfg' ? version : { ...version, model: newestCfg(), known: false };
+  const cfgVersion = cfgVersionFor(version);
   const keys = installerKeys().keys(cfgVersion.model);
   const tool: Tool = { name: './prepare', versionName: `Harbor ${minor(cfgVersion.model)}`, kind: 'installer' };
   const written = [...context.legacyCfg!.entries.keys()];
@@ -159,6 +159,3 @@ function checkCfg(context: RuleContext, version: DetectedVersion): void {
   }
 }
 
-function newestCfg(): string {
-  return installerKeys().versions.filter((v) => installerFormat(v) === 'cfg').pop()!;
-}
