@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 npm pack --silent --pack-destination "$work" >/dev/null
 tarball="$work/harbor-audit-$version.tgz"
 files=$(tar -tzf "$tarball" | wc -l)
-[ "$files" -lt 100 ] || { echo "check-install: $files files in the package: is \"files\" in package.json still set?" >&2; exit 1; }
+[ "$files" -lt 100 ] || { echo "check-install: $files files in the package: is .npmignore still in place?" >&2; exit 1; }
 npm install -g --prefix "$work/prefix" "$tarball" --no-audit --no-fund --loglevel=error >/dev/null
 bin="$work/prefix/bin/harbor-audit"
 [ "$("$bin" --version)" = "$version" ] || { echo "check-install: --version is not $version" >&2; exit 1; }

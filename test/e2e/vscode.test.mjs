@@ -336,6 +336,12 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     await showProblems();
     const row = problemRows().filter({ hasText: 'default-admin-password' }).filter({ hasText: "harbor_admin_password is Harbor's published default" });
     await expectVisible(row, 'Problems entry default-admin-password for harbor.yml');
+    // The rule id in the entry is a link: it opens the rule's page rendered, from the package's docs.
+    const link = row.first().locator('a').filter({ hasText: 'default-admin-password' });
+    await expectVisible(link, 'rule link in the Problems entry');
+    await link.first().click();
+    await expectVisible(page.locator('.tabs-container .tab').filter({ hasText: /Preview default-admin-password/ }), 'rendered docs page of default-admin-password');
+    await screenshot('vscode-rule-docs.png');
   }));
 
   test('values.yaml: completion of the chart keys appears as you type, and inserts the key', TEST_TIMEOUT, guarded(async () => {
