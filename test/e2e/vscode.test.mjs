@@ -28,7 +28,7 @@ const PENDING_COMMANDS = [
     title: 'Harbor: Compare Key and Certificate',
     // With the key open, the command asks for the second file in VS Code's own file dialog, then
     // shows the verdict as a notification and a markdown report.
-    run: async ({ page, run, expectVisible, screenshot }) => {
+    run: async ({ page, expectVisible, screenshot, runCommand }) => {
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+P');
       const quickOpen = page.locator('.quick-input-widget input');
@@ -38,12 +38,7 @@ const PENDING_COMMANDS = [
       await page.keyboard.press('Enter');
       await expectVisible(page.locator('.tabs-container .tab.active').filter({ hasText: 'harbor.key' }), 'editor tab harbor.key');
 
-      await page.keyboard.press('F1');
-      const palette = page.locator('.quick-input-widget input');
-      await expectVisible(palette, 'command palette');
-      await palette.fill('>Harbor: Compare Key and Certificate');
-      await expectVisible(page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Compare Key and Certificate' }), 'the command in the palette');
-      await page.keyboard.press('Enter');
+      await runCommand('Harbor: Compare Key and Certificate', { waitClosed: false });
 
       // code-server's file dialog is a quick input holding a path.
       const dialog = page.locator('.quick-input-widget').filter({ hasText: 'select the file to compare' });
@@ -113,8 +108,9 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
   const editor = () => page.locator('.editor-group-container.active .monaco-editor').first();
   const problemRows = () => page.locator('.markers-panel .monaco-list-row');
 
+  /** Opens a file at the top of the workspace from the Explorer (level 1: a folder's file of the same name is another). */
   async function openFile(name) {
-    const item = page.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) });
+    const item = page.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) }).and(page.locator('[aria-level="1"]'));
     await expectVisible(item, `Explorer entry ${name}`);
     await item.first().click();
     await expectVisible(page.locator('.tabs-container .tab.active').filter({ hasText: name }), `editor tab ${name}`);
@@ -140,16 +136,21 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
   }
 
   /** Runs a command from the palette by its exact title. */
-  async function runCommand(title) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
+  async function runCommand(title, { waitClosed = true } = {}) {
     const palette = page.locator('.quick-input-widget input');
+    // F1 can be lost while another widget takes the focus (a closing Quick Open): try again.
+    for (let attempt = 0; attempt < 3 && !(await palette.first().isVisible()); attempt++) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await palette.first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+    }
     await expectVisible(palette, 'command palette');
     await palette.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
     await expectVisible(row, `"${title}" in the command palette`);
     await row.first().click();
-    await expectVisible(page.locator('.quick-input-widget'), 'command palette closed', UI_TIMEOUT, 'hidden');
+    // A command that asks for input (a file dialog) keeps a quick input open: the caller waits for that.
+    if (waitClosed) await expectVisible(page.locator('.quick-input-widget'), 'command palette closed', UI_TIMEOUT, 'hidden');
   }
 
   /** PIDs of the language servers this code-server's extension host started (the installed bundle run as `lsp`). */
@@ -166,6 +167,21 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
       if (cmdline.some((arg) => arg.startsWith(extensionsDir) && arg.endsWith('dist/cli.js')) && cmdline.includes('lsp')) pids.push(Number(entry));
     }
     return pids;
+  }
+
+  /** Lines of the extension's own log (the "Harbor Audit" log output channel) in the first extension host. */
+  function extensionLogLines() {
+    const logs = join(run.dir, 'user-data', 'logs');
+    const found = [];
+    const visit = (dir) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) visit(path);
+        else if (entry.name === 'Harbor Audit.log') found.push(path);
+      }
+    };
+    if (existsSync(logs)) visit(logs);
+    return found.sort().slice(0, 1).flatMap((file) => readFileSync(file, 'utf8').split('\n'));
   }
 
   async function showProblems() {
@@ -469,6 +485,7 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     assert.notEqual(after[0], before[0], 'the server process did not change');
     // The new server analyses edits: undo the saved quick fix in nginx.conf and the error comes back.
     await openFile('nginx.conf');
+    assert.ok(!(await editorLines()).some((line) => line.includes('story 3')), 'opened examples/front-proxy/nginx.conf instead of the top-level nginx.conf');
     await editor().locator('.view-lines').click();
     await page.keyboard.press('Control+Z');
     await expectVisible(editor().locator('.squiggly-error'), 'error squiggle from the restarted server', FIRST_DIAGNOSTIC_TIMEOUT, 'attached');
@@ -480,13 +497,24 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
 
   test('activation cost: the extension host time VS Code reports for harbor-audit', TEST_TIMEOUT, guarded(async () => {
     await runCommand('Developer: Show Running Extensions');
+    const list = page.locator('.runtime-extensions-editor .monaco-list').first();
+    await expectVisible(list, 'Running Extensions list');
+    // The list is virtual and sorted by activation time: scroll until our row is rendered.
     const row = page.locator('.runtime-extensions-editor .monaco-list-row').filter({ hasText: MANIFEST.displayName });
+    for (let i = 0; i < 20 && (await row.count()) === 0; i++) {
+      await list.hover();
+      await page.mouse.wheel(0, 300);
+      await page.waitForTimeout(200);
+    }
     await expectVisible(row, 'harbor-audit in Running Extensions');
     const text = (await row.first().innerText()).replace(/\s+/g, ' ');
     const activation = /(\d+)\s*ms/.exec(text);
     assert.ok(activation, `no activation time in "${text}"`);
-    // Reported, not asserted: speed is judged in benchmarks; the issue's budget is 50 ms.
-    console.log(`# activation: ${activation[1]} ms extension-host time (${text.trim()})`);
+    // Reported, not asserted: speed is judged in benchmarks; the issue's budget is 50 ms. VS Code's
+    // figure is code loading plus the synchronous activate call, as wall time in an extension host
+    // that activates other extensions at the same moment; the extension logs its own call's time.
+    const own = extensionLogLines().map((line) => /activated in (\d+) ms/.exec(line)?.[1]).find(Boolean);
+    console.log(`# activation: ${activation[1]} ms extension-host time as VS Code reports it (${text.trim()}); activate() itself: ${own ?? '?'} ms`);
     await screenshot('vscode-running-extensions.png');
   }));
 
@@ -495,7 +523,7 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     const skip = contributed ? false : `"${pending.title}" (${pending.command}) is not implemented yet; add its steps to PENDING_COMMANDS in test/e2e/vscode.test.mjs when it is`;
     test(`command: ${pending.title}`, { ...TEST_TIMEOUT, skip }, guarded(async () => {
       assert.ok(pending.run, `${pending.command} is contributed now: write its e2e case (PENDING_COMMANDS.run in test/e2e/vscode.test.mjs)`);
-      await pending.run({ page, run, openFile, expectVisible, screenshot });
+      await pending.run({ page, run, openFile, quickOpen, runCommand, expectVisible, screenshot, showProblems, problemRows, editor });
     }));
   }
   // Three workspaces that each hold one Harbor file at a path users keep it under, and nothing else:
