@@ -93,12 +93,16 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   }
   const settings = options.settings ?? defaultSettings;
   const unreadablePaths = new Map<string, UnreadablePath>();
-  const { context, dependencies } = await buildContext(input, options, (note) => {
+  // Every file the rules read (keys through `paths:` mappings, a harbor.yml beside an nginx.conf) is a dependency too.
+  const read = new Set<string>();
+  const files = recordingReads(options.files ?? noFileAccess, read);
+  const { context, dependencies: built } = await buildContext(input, { ...options, files }, (note) => {
     if (!unreadablePaths.has(note.path)) unreadablePaths.set(note.path, { ...note, range: context.lines.rangeOf(note.span) });
   });
   const { lines } = context;
+  const dependencies = () => [...new Set([...built, ...read])].filter((path) => path !== input.path);
   if (context.recognition.kind === 'not-harbor') {
-    return { recognition: context.recognition, findings: [], dependencies, unreadablePaths: [], internalErrors: [] };
+    return { recognition: context.recognition, findings: [], dependencies: dependencies(), unreadablePaths: [], internalErrors: [] };
   }
 
   const internalErrors: Analysis['internalErrors'] = [];
@@ -127,7 +131,20 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   const suppressions = findSuppressions(input.text, lines);
   const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
   visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
-  return { recognition: context.recognition, findings: visible, dependencies, unreadablePaths: [...unreadablePaths.values()], internalErrors };
+  return { recognition: context.recognition, findings: visible, dependencies: dependencies(), unreadablePaths: [...unreadablePaths.values()], internalErrors };
+}
+
+/** The same file access, noting the path of every file read (found or not: a missing key may appear later). */
+function recordingReads(files: FileAccess, read: Set<string>): FileAccess {
+  return {
+    readFile(path, options) {
+      read.add(path);
+      return files.readFile(path, options);
+    },
+    glob: (pattern) => files.glob(pattern),
+    ...(files.listDirectory ? { listDirectory: (path: string) => files.listDirectory!(path) } : {}),
+    ...(files.findByName ? { findByName: (name: string, roots: readonly string[]) => files.findByName!(name, roots) } : {}),
+  };
 }
 
 /** The model of a document that rules and hovers read: parsed once, per kind. */
