@@ -7,7 +7,9 @@ import { completionsAt, type CompletionEntry } from './completion';
 import { decodeBytes } from './decode';
 import { parseLegacyCfg } from './legacyCfg';
 import { findIncluder, isHttpFragment } from './nginx/includers';
-import { buildNginxModel } from './nginx/model';
+import type { NginxFile } from './nginx/ast';
+import { buildNginxModel, classifyNginx } from './nginx/model';
+import { findAll } from './nginx/walk';
 import { parseNginx } from './nginx/parser';
 import { recognize } from './recognize';
 import { cryptoRandom, type RandomSource } from './secrets';
@@ -134,6 +136,10 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   return { recognition: context.recognition, findings: visible, dependencies: dependencies(), unreadablePaths: [...unreadablePaths.values()], internalErrors };
 }
 
+function hasIncludes(file: NginxFile): boolean {
+  return findAll(file.directives, 'include').some((include) => !include.templated);
+}
+
 /** The same file access, noting the path of every file read (found or not: a missing key may appear later). */
 function recordingReads(files: FileAccess, read: Set<string>): FileAccess {
   return {
@@ -199,6 +205,15 @@ export async function buildContext(
       if (recognized.yaml) context.yaml = recognized.yaml;
       break;
     case 'not-harbor':
+      // An nginx.conf whose Harbor servers all sit in included files: recognised through the includes it can read.
+      if (recognized.nginx && hasIncludes(recognized.nginx)) {
+        const model = await buildNginxModel(recognized.nginx, files, input.path ?? input.uri);
+        dependencies.push(...model.files.slice(1).map((file) => file.path));
+        if (model.role !== 'unrelated') {
+          context.recognition = { kind: 'nginx', reason: classifyNginx(model.root, model.files).reason, detail: model.role };
+          context.nginx = model;
+        }
+      }
       break;
   }
   dependencies.push(...(await versionsFor(context, options.settings)));
@@ -283,9 +298,11 @@ function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: Input
 }
 
 /** A finding in a conf.d/sites file analysed inside its includer's http {}: say which file that is. */
+export const INCLUDER_NOTE = 'nginx reads this file through this include, inside http {}, whose settings apply to it';
+
 function withIncluderNote(report: Report, context: RuleContext): Report {
   const includer = context.nginx?.includer;
   if (!includer) return report;
-  const note = { file: includer.file.path, span: includer.include.span, message: `nginx reads this file through this include, inside http {}, whose settings apply to it`, text: includer.file.text };
+  const note = { file: includer.file.path, span: includer.include.span, message: INCLUDER_NOTE, text: includer.file.text };
   return { ...report, related: [...(report.related ?? []), note] };
 }
