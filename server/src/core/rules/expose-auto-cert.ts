@@ -29,7 +29,10 @@ export const exposeAutoCert = defineRule({
       const expose = exposeSettings(values);
       if (!expose.configured || !expose.tlsEnabled || expose.tlsEnabled.value !== true) continue;
       // Charts before 1.5 have no certSource: an empty expose.tls.secretName makes them generate the certificate.
-      const beforeCertSource = chartReads(target, 'expose.tls.certSource') === false;
+      // Charts 1.0-1.4 have no certSource: a flat expose.tls.secretName names the certificate (empty: generated).
+      // Values written for them keep that flat key and have no certSource, even where the chart version is not known.
+      const flatSchema = chartReads(target, 'expose.tls.certSource') === undefined && values.get('expose.tls.secretName') !== undefined && values.get('expose.tls.certSource') === undefined && !values.getMap('expose.tls.secret');
+      const beforeCertSource = chartReads(target, 'expose.tls.certSource') === false || flatSchema;
       if ((beforeCertSource || !expose.certSource?.explicit) && values.isSet('expose.tls.secretName')) continue;
       if (!beforeCertSource && expose.certSource?.value !== 'auto') continue;
       // An unset certSource (or, before 1.5, secretName) is auto only if no other values file sets it.
@@ -37,7 +40,7 @@ export const exposeAutoCert = defineRule({
       if (unset && !unsetKeyTakesDefault(context, target, 'expose.tls')) continue;
       const span = (beforeCertSource ? values.get('expose.tls.secretName')?.keySpan : expose.certSource?.entry?.valueSpan) ?? values.get('expose.tls')?.keySpan ?? values.get('expose')!.keySpan;
       const how = beforeCertSource
-        ? `expose.tls.secretName is empty, so ${chartName(target)} generates the certificate`
+        ? `expose.tls.secretName is empty, so ${flatSchema ? 'the chart (its 1.0-1.4 schema, with no certSource)' : chartName(target)} generates the certificate`
         : expose.certSource!.explicit
           ? 'expose.tls.certSource is auto'
           : "expose.tls.certSource is not set, so the chart's default auto applies";
