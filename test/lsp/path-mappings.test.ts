@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { fixturesRoot } from '../helpers/fixtures';
 import { TestLspClient } from '../helpers/lspClient';
@@ -45,6 +46,28 @@ describe('paths: in the language server', () => {
       const unread = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: KEY_LINE, character: 20 } })) as Hover;
       assert.match(unread!.contents.value, /could not be read here: .*nowhere\/server\.key \(from `paths:`\) does not exist/);
       assert.match(unread!.contents.value, /`\/data\/cert: \.\/cert`/);
+    } finally {
+      await client.shutdown();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('checks the document again when a key read through paths: changes on disk', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'harbor-audit-lsp-paths-dep-'));
+    mkdirSync(join(root, 'certs'));
+    copyFileSync(join(certs, 'registry.crt'), join(root, 'certs', 'server.crt'));
+    copyFileSync(join(certs, 'registry.key'), join(root, 'certs', 'server.key'));
+    writeFileSync(join(root, '.harbor-audit.yaml'), 'paths:\n  /data/cert: ./certs\n');
+    const client = new TestLspClient({ workspace: root, pull: true, configuration: {} });
+    try {
+      await client.initialize();
+      const uri = client.open(join(root, 'harbor.yml'), HARBOR_YML);
+      assert.deepEqual(await client.pull(uri), [], 'the mapped pair matches');
+      // The key is renewed on disk: the editor reports the file change, not a document edit.
+      const key = join(root, 'certs', 'server.key');
+      copyFileSync(join(certs, 'old-registry.key'), key);
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(key).toString(), type: 2 }] });
+      assert.deepEqual((await client.pull(uri)).map((d) => d.code), ['tls-key-certificate-mismatch']);
     } finally {
       await client.shutdown();
       rmSync(root, { recursive: true, force: true });

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { analyzeText } from '../../server/src/core/languageService';
-import { HARBOR_NGINX_TEMPLATES } from '../../server/src/core/nginx/harborTemplates.generated';
+import { HARBOR_BODY_LINES, HARBOR_INSTALLER_BODIES, HARBOR_NGINX_TEMPLATES } from '../../server/src/core/nginx/harborTemplates.generated';
 import { classifyNginx } from '../../server/src/core/nginx/harborRecognition';
+import { compareWithInstallerTemplates } from '../../server/src/core/nginx/harborBodies';
 import { parseNginx } from '../../server/src/core/nginx/parser';
 import { seededRandom } from '../../server/src/core/secrets';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
-import { collectTemplates, upstreamRoot } from '../../server/src/tools/harborNginxTemplates';
+import { collectBodies, collectTemplates, renderBranches, upstreamRoot } from '../../server/src/tools/harborNginxTemplates';
 import { existsSync } from 'node:fs';
 import { fixturesRoot } from '../helpers/fixtures';
 
@@ -105,4 +106,27 @@ describe('a look-alike is not Harbor', () => {
 test('the committed template shapes are in step with ../shared/upstream', (t) => {
   if (!existsSync(join(upstreamRoot, 'harbor'))) return t.skip(`${upstreamRoot} is not present: cannot compare with Harbor's templates`);
   assert.deepEqual(collectTemplates(), HARBOR_NGINX_TEMPLATES, 'run `npm run build && node out/server/src/tools/harborNginxTemplates.js`');
+  const { lines, bodies } = collectBodies();
+  assert.deepEqual({ lines, bodies }, { lines: HARBOR_BODY_LINES, bodies: HARBOR_INSTALLER_BODIES }, 'run `npm run nginx-templates`');
+});
+
+test("every installer version's own render, with either listener and every option, differs from no template line", (t) => {
+  if (!existsSync(join(upstreamRoot, 'harbor'))) return t.skip(`${upstreamRoot} is not present`);
+  const root = join(upstreamRoot, 'harbor');
+  let checked = 0;
+  for (const version of readdirSync(root)) {
+    for (const name of ['nginx.http.conf.jinja', 'nginx.https.conf.jinja']) {
+      const path = join(root, version, 'make', 'photon', 'prepare', 'templates', 'nginx', name);
+      if (!existsSync(path)) continue;
+      const template = readFileSync(path, 'utf8').replace(/\{\{\s*metric\.path\s*\}\}/g, '/metrics');
+      for (const takeIf of [false, true]) {
+        // The values harbor.yml fills in, as prepare writes them.
+        const text = renderBranches(template, takeIf).replace(/\{\{\s*ssl_cert\s*\}\}/g, '/etc/cert/server.crt').replace(/\{\{\s*ssl_cert_key\s*\}\}/g, '/etc/cert/server.key').replace(/\{\{\s*https_redirect\s*\}\}/g, 'reg.example.com').replace(/\{\{\s*metric\.port\s*\}\}/g, '8001');
+        const comparison = compareWithInstallerTemplates(parseNginx(text, 'nginx.conf').directives);
+        assert.deepEqual([...comparison!.added.map((a) => a.line), ...comparison!.removed], [], `${version} ${name} ${takeIf ? 'options on' : 'defaults'}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 20, `only ${checked} renders`);
 });

@@ -9,14 +9,14 @@
  */
 import { promises as fs } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { analyzeBytes, MAX_DOCUMENT_CHARS } from '../core/languageService';
+import { analyzeBytes, INCLUDER_NOTE, MAX_DOCUMENT_CHARS } from '../core/languageService';
 import { toCrossplanePayload } from '../core/nginx/crossplane';
 import { resolveIncludes } from '../core/nginx/includes';
 import { parseNginx } from '../core/nginx/parser';
 import { decodeBytes } from '../core/decode';
 import { anchorMappings } from '../core/pathMapping';
 import { isIgnored, parseSettingsFile, type AuditSettings, defaultSettings } from '../core/settings';
-import type { Severity } from '../core/types';
+import type { Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
 import type { RandomSource } from '../core/secrets';
@@ -199,7 +199,7 @@ async function collectTargets(paths: string[], io: CliIo, settings: AuditSetting
 }
 
 interface Audit {
-  reports: FileReport[];
+  reports: (FileReport & { absolute?: string })[];
   checked: number;
   internalError: boolean;
   explicitUnreadable: boolean;
@@ -253,9 +253,29 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
       io.stderr(`harbor-audit: internal error in rule ${failure.ruleId} on ${target.display}: ${failure.message}\n`);
     }
     if (analysis.recognition.kind !== 'not-harbor' || analysis.findings.length > 0) audit.checked++;
-    if (analysis.findings.length > 0) audit.reports.push({ file: target.display, findings: analysis.findings });
+    if (analysis.findings.length > 0) audit.reports.push({ file: target.display, findings: analysis.findings, absolute: target.absolute });
   }
+  audit.reports = withoutRepeats(audit.reports);
   return audit;
+}
+
+/**
+ * One finding per cause: an nginx.conf reports a problem of a server it includes
+ * on its `include` line, and the included conf.d file, checked in the same run,
+ * reports it where it is. Keep the latter.
+ */
+export function withoutRepeats(reports: (FileReport & { absolute?: string })[]): FileReport[] {
+  const byPath = new Map(reports.filter((r) => r.absolute).map((r) => [r.absolute!, r]));
+  const reportedThere = (finding: Finding, self: FileReport) =>
+    finding.related.some((related) => {
+      // The conf.d file's pointer back to its includer is context, not the cause.
+      if (related.message === INCLUDER_NOTE) return false;
+      const other = byPath.get(related.file);
+      return other !== undefined && other !== self && other.findings.some((own) => own.ruleId === finding.ruleId && own.range.start.line >= related.range.start.line && own.range.start.line <= related.range.end.line);
+    });
+  return reports
+    .map((report) => ({ file: report.file, findings: report.findings.filter((finding) => !reportedThere(finding, report)) }))
+    .filter((report) => report.findings.length > 0);
 }
 
 async function lint(argv: string[], io: CliIo): Promise<number> {

@@ -7,7 +7,9 @@ import { completionsAt, type CompletionEntry } from './completion';
 import { decodeBytes } from './decode';
 import { parseLegacyCfg } from './legacyCfg';
 import { findIncluder, isHttpFragment } from './nginx/includers';
-import { buildNginxModel } from './nginx/model';
+import type { NginxFile } from './nginx/ast';
+import { buildNginxModel, classifyNginx } from './nginx/model';
+import { findAll } from './nginx/walk';
 import { parseNginx } from './nginx/parser';
 import { recognize } from './recognize';
 import { cryptoRandom, type RandomSource } from './secrets';
@@ -93,12 +95,16 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   }
   const settings = options.settings ?? defaultSettings;
   const unreadablePaths = new Map<string, UnreadablePath>();
-  const { context, dependencies } = await buildContext(input, options, (note) => {
+  // Every file the rules read (keys through `paths:` mappings, a harbor.yml beside an nginx.conf) is a dependency too.
+  const read = new Set<string>();
+  const files = recordingReads(options.files ?? noFileAccess, read);
+  const { context, dependencies: built } = await buildContext(input, { ...options, files }, (note) => {
     if (!unreadablePaths.has(note.path)) unreadablePaths.set(note.path, { ...note, range: context.lines.rangeOf(note.span) });
   });
   const { lines } = context;
+  const dependencies = () => [...new Set([...built, ...read])].filter((path) => path !== input.path);
   if (context.recognition.kind === 'not-harbor') {
-    return { recognition: context.recognition, findings: [], dependencies, unreadablePaths: [], internalErrors: [] };
+    return { recognition: context.recognition, findings: [], dependencies: dependencies(), unreadablePaths: [], internalErrors: [] };
   }
 
   const internalErrors: Analysis['internalErrors'] = [];
@@ -127,7 +133,24 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   const suppressions = findSuppressions(input.text, lines);
   const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
   visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
-  return { recognition: context.recognition, findings: visible, dependencies, unreadablePaths: [...unreadablePaths.values()], internalErrors };
+  return { recognition: context.recognition, findings: visible, dependencies: dependencies(), unreadablePaths: [...unreadablePaths.values()], internalErrors };
+}
+
+function hasIncludes(file: NginxFile): boolean {
+  return findAll(file.directives, 'include').some((include) => !include.templated);
+}
+
+/** The same file access, noting the path of every file read (found or not: a missing key may appear later). */
+function recordingReads(files: FileAccess, read: Set<string>): FileAccess {
+  return {
+    readFile(path, options) {
+      read.add(path);
+      return files.readFile(path, options);
+    },
+    glob: (pattern) => files.glob(pattern),
+    ...(files.listDirectory ? { listDirectory: (path: string) => files.listDirectory!(path) } : {}),
+    ...(files.findByName ? { findByName: (name: string, roots: readonly string[]) => files.findByName!(name, roots) } : {}),
+  };
 }
 
 /** The model of a document that rules and hovers read: parsed once, per kind. */
@@ -182,6 +205,15 @@ export async function buildContext(
       if (recognized.yaml) context.yaml = recognized.yaml;
       break;
     case 'not-harbor':
+      // An nginx.conf whose Harbor servers all sit in included files: recognised through the includes it can read.
+      if (recognized.nginx && hasIncludes(recognized.nginx)) {
+        const model = await buildNginxModel(recognized.nginx, files, input.path ?? input.uri);
+        dependencies.push(...model.files.slice(1).map((file) => file.path));
+        if (model.role !== 'unrelated') {
+          context.recognition = { kind: 'nginx', reason: classifyNginx(model.root, model.files).reason, detail: model.role };
+          context.nginx = model;
+        }
+      }
       break;
   }
   dependencies.push(...(await versionsFor(context, options.settings)));
@@ -266,9 +298,11 @@ function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: Input
 }
 
 /** A finding in a conf.d/sites file analysed inside its includer's http {}: say which file that is. */
+export const INCLUDER_NOTE = 'nginx reads this file through this include, inside http {}, whose settings apply to it';
+
 function withIncluderNote(report: Report, context: RuleContext): Report {
   const includer = context.nginx?.includer;
   if (!includer) return report;
-  const note = { file: includer.file.path, span: includer.include.span, message: `nginx reads this file through this include, inside http {}, whose settings apply to it`, text: includer.file.text };
+  const note = { file: includer.file.path, span: includer.include.span, message: INCLUDER_NOTE, text: includer.file.text };
   return { ...report, related: [...(report.related ?? []), note] };
 }

@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nginxShape } from '../core/nginx/harborRecognition';
-import type { HarborNginxTemplate } from '../core/nginx/harborTemplates.generated';
+import { bodyLines } from '../core/nginx/harborBodies';
+import type { HarborNginxBody, HarborNginxTemplate } from '../core/nginx/harborTemplates.generated';
 import { parseNginx } from '../core/nginx/parser';
 
 export const repoRoot = join(__dirname, '..', '..', '..', '..');
@@ -23,15 +24,20 @@ export const upstreamRoot =
  * off by default), other tags left for the parser to mask.
  */
 export function defaultRender(text: string): string {
+  return renderBranches(text, false);
+}
+
+/** `takeIf`: the render with every conditional's first branch (internal TLS, IPv6, metrics on) instead of its else branch. */
+export function renderBranches(text: string, takeIf: boolean): string {
   const out: string[] = [];
   // One entry per open conditional: is the current branch kept?
   const stack: boolean[] = [];
   for (const line of text.split('\n')) {
     const tag = /^\s*(?:\{%-?\s*(if|elif|else|endif|for|endfor)\b.*%\}|\{\{-?\s*(if|else if|else|end|range|with)\b.*\}\})\s*$/.exec(line);
     const keyword = tag ? (tag[1] ?? tag[2]) : undefined;
-    if (keyword === 'if' || keyword === 'for' || keyword === 'range' || keyword === 'with') stack.push(false);
+    if (keyword === 'if' || keyword === 'for' || keyword === 'range' || keyword === 'with') stack.push(takeIf);
     else if (keyword === 'elif' || keyword === 'else if') stack[stack.length - 1] = false;
-    else if (keyword === 'else') stack[stack.length - 1] = true;
+    else if (keyword === 'else') stack[stack.length - 1] = !takeIf;
     else if (keyword === 'endif' || keyword === 'endfor' || keyword === 'end') stack.pop();
     else if (stack.every(Boolean)) out.push(line);
   }
@@ -76,6 +82,8 @@ interface Rendered {
   variant: 'http' | 'https';
   version: string;
   text: string;
+  /** The render with every conditional's first branch taken (installer only). */
+  alternative?: string;
 }
 
 function installerRenders(root: string): Rendered[] {
@@ -86,9 +94,15 @@ function installerRenders(root: string): Rendered[] {
     for (const variant of ['http', 'https'] as const) {
       const legacy = join(dir, version, 'make', 'common', 'templates', 'nginx', `nginx.${variant}.conf`);
       const jinja = join(dir, version, 'make', 'photon', 'prepare', 'templates', 'nginx', `nginx.${variant}.conf.jinja`);
-      // Harbor before 1.8 rendered with Python's string.Template: `$$` is a literal `$`.
-      if (existsSync(legacy)) renders.push({ source: 'installer', variant, version, text: readFileSync(legacy, 'utf8').replace(/\$\$/g, '$') });
-      else if (existsSync(jinja)) renders.push({ source: 'installer', variant, version, text: defaultRender(readFileSync(jinja, 'utf8')) });
+      // Harbor before 1.8 rendered with Python's string.Template: `$$` is a literal `$`, `$ssl_cert` a value.
+      if (existsSync(legacy)) {
+        const text = readFileSync(legacy, 'utf8').replace(/\$(ssl_cert_key|ssl_cert)\b/g, '{{$1}}').replace(/\$\$/g, '$');
+        renders.push({ source: 'installer', variant, version, text, alternative: text });
+      } else if (existsSync(jinja)) {
+        // The metrics location at harbor.yml's default path: a pattern would match any location added by hand.
+        const template = readFileSync(jinja, 'utf8').replace(/\{\{\s*metric\.path\s*\}\}/g, '/metrics');
+        renders.push({ source: 'installer', variant, version, text: defaultRender(template), alternative: renderBranches(template, true) });
+      }
     }
   }
   return renders;
@@ -130,7 +144,32 @@ export function collectTemplates(root = upstreamRoot): HarborNginxTemplate[] {
   }));
 }
 
-export function renderModule(templates: readonly HarborNginxTemplate[]): string {
+/** Per installer version and listener, the template's lines: those every render has and those a harbor.yml option adds. */
+export function collectBodies(root = upstreamRoot): { lines: string[]; bodies: HarborNginxBody[] } {
+  const renders = installerRenders(root);
+  const all = [...new Set(renders.map((r) => r.version))];
+  const groups = new Map<string, { versions: string[]; required: string[]; optional: string[] }>();
+  for (const render of renders) {
+    const first = new Set(bodyLines(parseNginx(render.text, 'nginx.conf').directives).map((l) => l.line));
+    const second = new Set(bodyLines(parseNginx(render.alternative ?? render.text, 'nginx.conf').directives).map((l) => l.line));
+    const required = [...first].filter((line) => second.has(line)).sort();
+    const optional = [...new Set([...first, ...second])].filter((line) => !(first.has(line) && second.has(line))).sort();
+    const key = JSON.stringify([required, optional]);
+    const group = groups.get(key);
+    if (!group) groups.set(key, { versions: [render.version], required, optional });
+    else if (!group.versions.includes(render.version)) group.versions.push(render.version);
+  }
+  const lines = [...new Set([...groups.values()].flatMap((g) => [...g.required, ...g.optional]))].sort();
+  const index = new Map(lines.map((line, i) => [line, i]));
+  const bodies = [...groups.values()].map((group) => ({
+    versions: versionLabel(group.versions, all),
+    required: group.required.map((line) => index.get(line)!),
+    optional: group.optional.map((line) => index.get(line)!),
+  }));
+  return { lines, bodies };
+}
+
+export function renderModule(templates: readonly HarborNginxTemplate[], bodies = collectBodies()): string {
   return [
     '// Generated by server/src/tools/harborNginxTemplates.ts from ../shared/upstream (Harbor installer and chart templates). Do not edit.',
     '',
@@ -144,6 +183,20 @@ export function renderModule(templates: readonly HarborNginxTemplate[]): string 
     '}',
     '',
     `export const HARBOR_NGINX_TEMPLATES: HarborNginxTemplate[] = ${JSON.stringify(templates, null, 2)};`,
+    '',
+    '/** An installer template, directive by directive (indexes into HARBOR_BODY_LINES; see harborBodies.ts). */',
+    'export interface HarborNginxBody {',
+    '  /** Harbor versions whose http or https template renders these lines. */',
+    '  versions: string;',
+    '  /** Lines every render has. */',
+    '  required: number[];',
+    '  /** Lines only a harbor.yml option renders (internal TLS, IPv6, metrics). */',
+    '  optional: number[];',
+    '}',
+    '',
+    `export const HARBOR_BODY_LINES: string[] = ${JSON.stringify(bodies.lines, null, 1)};`,
+    '',
+    `export const HARBOR_INSTALLER_BODIES: HarborNginxBody[] = ${JSON.stringify(bodies.bodies)};`,
     '',
   ].join('\n');
 }

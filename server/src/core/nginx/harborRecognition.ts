@@ -216,17 +216,19 @@ export function commentsIn(files: readonly NginxFile[]): CommentsOf {
   return (path) => files.find((file) => file.path === path)?.comments;
 }
 
-export function classifyNginx(file: NginxFile): { role: NginxRole; reason: string } {
+/** `files`: the file and those its includes pulled in (resolved), whose servers and upstreams count too. */
+export function classifyNginx(file: NginxFile, files: readonly NginxFile[] = [file]): { role: NginxRole; reason: string } {
   const internal = internalHarborNginx(file);
   if (internal) {
     const which = internal.versions ? ` (${internal.source === 'chart' ? 'chart' : 'Harbor'} ${internal.versions})` : '';
     return { role: 'internal', reason: `Harbor's own nginx.conf${which}` };
   }
-  const upstreamHosts = upstreamHostsIn([file]);
-  const commentsOf = commentsIn([file]);
+  const upstreamHosts = upstreamHostsIn(files);
+  const commentsOf = commentsIn(files);
   for (const server of serverBlocks(file.directives)) {
     const evidence = harborServerEvidence(server, upstreamHosts, commentsOf);
-    if (evidence.harbor) return { role: 'front', reason: `nginx that proxies to Harbor (front proxy: ${evidence.why})` };
+    const where = server.file !== file.path ? `, in the included ${server.file.split(/[\\/]/).slice(-2).join('/')}` : '';
+    if (evidence.harbor) return { role: 'front', reason: `nginx that proxies to Harbor (front proxy: ${evidence.why}${where})` };
   }
   return { role: 'unrelated', reason: 'nginx config with no server that proxies to Harbor' };
 }

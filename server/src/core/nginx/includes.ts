@@ -92,12 +92,24 @@ export async function resolveIncludes(
       if (GLOB_MAGIC.test(pattern)) {
         try {
           paths = [...(await access.glob(pattern))].sort();
+          // A path on the proxy host (`/etc/nginx/conf.d/*.conf`) that is not on this machine: the same tail beside this config.
+          for (const tail of isAbsolute(arg.value) ? hostTails(arg.value, options.configDir) : []) {
+            if (paths.length > 0) break;
+            paths = [...(await access.glob(tail))].sort();
+          }
         } catch (error) {
           problems.push({ include, path: pattern, reason: 'read', message: error instanceof Error ? error.message : String(error) });
           continue;
         }
       } else {
         paths = [pattern];
+        if (isAbsolute(arg.value) && !(await load(pattern)).ok) {
+          for (const tail of hostTails(arg.value, options.configDir)) {
+            if (!(await load(tail)).ok) continue;
+            paths = [tail];
+            break;
+          }
+        }
       }
       for (const path of paths) {
         const key = normalize(path);
@@ -151,4 +163,16 @@ function includesOf(directives: readonly NginxDirective[]): NginxDirective[] {
     if (directive.block) stack.push({ list: directive.block, index: 0 });
   }
   return found;
+}
+
+/**
+ * Where an absolute include written for the proxy host may sit beside this
+ * config: its tails under the config folder, longest first, keeping at least
+ * the folder and the name (`/etc/nginx/conf.d/*.conf` → `<dir>/nginx/conf.d/*.conf`, `<dir>/conf.d/*.conf`).
+ */
+function hostTails(written: string, configDir: string): string[] {
+  const segments = written.split('/').filter((segment) => segment !== '');
+  const tails: string[] = [];
+  for (let k = 1; k <= segments.length - 2; k++) tails.push(join(configDir, ...segments.slice(k)));
+  return tails;
 }

@@ -73,8 +73,8 @@ export const HARBOR_REQUESTS = {
 
 export async function buildNginxModel(root: NginxFile, files: FileAccess, path: string, includer?: Includer): Promise<NginxModel> {
   const resolved = await resolveIncludes(root, files, { configDir: dirname(path) });
-  const role = classifyNginx(root).role;
   const allFiles = [root, ...resolved.files.filter((file) => file !== root)];
+  const role = classifyNginx(root, allFiles).role;
   return { root, files: allFiles, includeProblems: resolved.problems, role, servers: collectServers(root, allFiles, role, includer?.scope ?? null), ...(includer ? { includer } : {}) };
 }
 

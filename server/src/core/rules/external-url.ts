@@ -2,7 +2,7 @@ import { clip } from './support/message';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
 import { defineRule, type Report, type RuleContext } from './rule';
-import { valuesMayComeFromElsewhere } from './support/valuesSources';
+import { unsetKeyTakesDefault, valuesMayComeFromElsewhere } from './support/valuesSources';
 import { exposeSettings, formatUrl, insertAtPath, parseUrl, PLACEHOLDER_HOSTS, replaceValueSource, type ParsedUrl } from './support/chartExpose';
 
 const OIDC = 'the OIDC redirect_uri is this URL + "/c/oidc/callback"';
@@ -17,7 +17,7 @@ export const externalUrl = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        "Checks the chart's `externalURL` and the installer's `external_url` (or, without it, `hostname`): it must be `scheme://host[:port]` with no path, must not be a template placeholder (`https://core.harbor.domain`, `reg.mydomain.com`), must use `https` when the chart or installer terminates TLS itself, and for `expose.type: ingress` must name the same host as `expose.ingress.hosts.core`. With `expose.type: nodePort` and no port it reports an info. Values that set `expose` but no `externalURL` get the chart default `https://core.harbor.domain` and are reported too. Templated values are not checked.",
+        "Checks the chart's `externalURL` and the installer's `external_url` (or, without it, `hostname`): it must be `scheme://host[:port]` with no path, must not be a template placeholder (`https://core.harbor.domain`, `reg.mydomain.com`), must use `https` when the chart or installer terminates TLS itself, and for `expose.type: ingress` must name the same host as `expose.ingress.hosts.core`. With `expose.type: nodePort` and no port it reports an info. Values that set `expose.type` or the ingress hosts but no `externalURL` get the chart default `https://core.harbor.domain` and are reported too. An unset `expose.ingress.hosts.core` counts as the default `core.harbor.domain` only in values that write `expose.ingress.hosts` or are the whole set Helm receives; a values file that overrides a few keys may be one of several `-f` files. Templated values are not checked.",
       why:
         'Core puts this value into the token challenge: `docker login` gets `Bearer realm="<scheme>://<Host>/service/token"`, so a missing scheme makes a realm with no scheme and the login fails before it starts. The same value is the OIDC `redirect_uri` (`<externalURL>/c/oidc/callback`, so a trailing `/` gives `//c/oidc/callback`), the CSRF cookie\'s `Secure` flag and the push command the UI shows. A placeholder host sends OIDC logins and UI links to `core.harbor.domain`; an ingress host that differs from it means the ingress never answers for the URL users are given.',
       example: { language: 'yaml', code: 'expose:\n  type: ingress\n  tls:\n    enabled: true\n  ingress:\n    hosts:\n      core: harbor.example.com\nexternalURL: harbor.example.com/' },
@@ -91,7 +91,9 @@ function checkValues(context: RuleContext, target: HelmValuesTarget): void {
   const entry = values.get('externalURL');
   if (!entry || (entry.value === null && !entry.generated)) {
     // Missing only when these values are all Helm gets (not a valuesFrom part, not a ytt overlay).
-    if (expose.configured && !valuesMayComeFromElsewhere(context, target)) reportMissing(context, values, entry, expose, tlsOn);
+    // …and when they say how Harbor is exposed (a file that only overrides expose.tls may be one of several).
+    const exposedHere = values.isSet('expose.type') || unsetKeyTakesDefault(context, target, 'expose.ingress.hosts');
+    if (expose.configured && exposedHere && !valuesMayComeFromElsewhere(context, target)) reportMissing(context, values, entry, expose, tlsOn);
     return;
   }
   if (entry.generated) return;
@@ -122,7 +124,9 @@ function checkValues(context: RuleContext, target: HelmValuesTarget): void {
   // (d) The ingress answers for another host.
   if (expose.configured && type === 'ingress' && expose.coreHost && !PLACEHOLDER_HOSTS.has(url.host)) {
     const coreHost = expose.coreHost.value.toLowerCase().replace(/\.$/, '');
-    if (coreHost !== '' && coreHost !== url.host && !coreHost.includes('*')) {
+    // An unset hosts.core is core.harbor.domain only when no other values file can set it.
+    const certain = expose.coreHost.explicit || unsetKeyTakesDefault(context, target, 'expose.ingress.hosts');
+    if (certain && coreHost !== '' && coreHost !== url.host && !coreHost.includes('*')) {
       const where = expose.coreHost.explicit ? `expose.ingress.hosts.core is ${expose.coreHost.value}` : 'expose.ingress.hosts.core is not set, so the chart\'s default core.harbor.domain is used';
       context.report({
         span: entry.valueSpan,

@@ -1,5 +1,6 @@
 import { listShort } from './support/message';
 import { defineRule } from './rule';
+import { valuesMayComeFromElsewhere } from './support/valuesSources';
 import { chartName, chartReads } from '../versions';
 import { chartVersionVs, gitOpsName, REGENERABLE_SECRETS, valuesAnchor } from './support/token-credentials';
 
@@ -22,7 +23,7 @@ export const gitopsRandomValues = defineRule({
     fixSafety: 'display-only',
     docs: {
       whatItDoes:
-        'For chart values inside an Argo CD Application or a Flux HelmRelease, lists the values the chart generates randomly when they are empty and no existingSecret replaces them: `core.secret` (`core.existingSecret`), `core.xsrfKey` (`core.existingXsrfSecret`), `jobservice.secret` (`jobservice.existingSecret`), `registry.secret` (`registry.existingSecret`) and `registry.credentials.htpasswdString` (`registry.credentials.existingSecret`). The token signing key is reported by `token-key-not-shared`.',
+        'For chart values inside an Argo CD Application or a Flux HelmRelease, lists the values the chart generates randomly when they are empty and no existingSecret replaces them: `core.secret` (`core.existingSecret`), `core.xsrfKey` (`core.existingXsrfSecret`), `jobservice.secret` (`jobservice.existingSecret`), `registry.secret` (`registry.existingSecret`) and `registry.credentials.htpasswdString` (`registry.credentials.existingSecret`). The token signing key is reported by `token-key-not-shared`. Not reported when Flux `valuesFrom` or Argo CD `valueFiles`/`parameters` add other values, the usual place for these secrets.',
       why:
         'Argo CD renders with `helm template`, where `lookup` returns nothing, so `randAlphaNum` and `htpasswd` produce new Secret data on every sync: the application never stays in sync, pods restart through the `checksum/secret` annotations, and core and jobservice can briefly hold different secrets (goharbor/harbor-helm#947, #2263). Flux runs Helm with cluster access, so from chart 1.14 `lookup` keeps these values there; with an older chart they change on every upgrade.',
       example: {
@@ -42,6 +43,8 @@ export const gitopsRandomValues = defineRule({
       // Flux has cluster access: lookup keeps the values from chart 1.14 on (assumed when the version is open).
       const lookupWorks = target.location === 'flux' && chartVersionVs(target.chartVersion, 1, 14) !== 'below';
       if (lookupWorks) continue;
+      // The values files or valuesFrom Secret may well hold these (the usual place for secrets).
+      if (valuesMayComeFromElsewhere(context, target)) continue;
       // Only what this chart version generates; the existingSecret alternatives came with chart 1.10-1.14.
       const generated = REGENERABLE_SECRETS.filter(({ path }) => chartReads(target, path) !== false || (path === 'registry.credentials.htpasswdString' && chartReads(target, 'registry.credentials.password') !== false));
       const missing = generated.filter(({ path, alternative }) => !values.isSet(path) && !values.isSet(alternative));

@@ -1,6 +1,7 @@
 import { clip } from './support/message';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
+import { chartReads } from '../versions';
 import { booleanOf, exposeSettings, insertAtPath, parseUrl, replaceValueSource } from './support/chartExpose';
 
 /** The chart's values.yaml sets these on the ingress (values.yaml:45-47); Helm merges user annotations into them. */
@@ -23,12 +24,13 @@ export const ingressTlsOff = defineRule({
       example: { language: 'yaml', code: 'expose:\n  type: ingress\n  tls:\n    enabled: false\n  ingress:\n    hosts:\n      core: harbor.example.com\nexternalURL: http://harbor.example.com' },
       fix:
         "Set each redirect annotation to `null`: deleting the line is not enough, because the chart's default `\"true\"` then applies again. The quick fix writes the `null`s (for a wrapper chart this needs Helm 3.13 or later, which passes `null` through to subcharts). Pushes to a TLS-less ingress also need the registry host listed in the Docker daemon's `insecure-registries`.",
-      versions: 'All chart versions; the default annotations are in values.yaml since chart 1.0.',
+      versions: 'All chart versions; the default annotations are in values.yaml since chart 1.0. `expose.ingress.className` (chart 1.9) and `expose.ingress.controller` (chart 1.1) only count for chart versions that read them.',
       evidence: ['harbor-helm values.yaml:6-10, 45-47', 'goharbor/harbor-helm PR #242, #574', 'goharbor/harbor#5291, #10265'],
     },
   },
   check(context) {
-    for (const { values } of context.helmValues) {
+    for (const target of context.helmValues) {
+      const { values } = target;
       const expose = exposeSettings(values);
       if (!expose.tlsEnabled?.explicit || expose.tlsEnabled.value !== false) continue;
       if (expose.type?.value !== 'ingress') continue;
@@ -36,8 +38,10 @@ export const ingressTlsOff = defineRule({
       if (external && parseUrl(external.value)?.scheme === 'https') continue;
       const annotations = values.getMap('expose.ingress.annotations');
       if (values.get('expose.ingress.annotations')?.generated) continue;
-      const className = values.literalString('expose.ingress.className')?.value ?? annotations?.literalString(['kubernetes.io/ingress.class'])?.value;
-      const controller = values.literalString('expose.ingress.controller')?.value;
+      // Keys this chart version does not read (className before chart 1.9, controller before 1.1) choose nothing.
+      const read = (path: string) => (chartReads(target, path) === false ? undefined : values.literalString(path)?.value);
+      const className = read('expose.ingress.className') ?? annotations?.literalString(['kubernetes.io/ingress.class'])?.value;
+      const controller = read('expose.ingress.controller');
       const nginxLike = (className === undefined || /nginx/i.test(className)) && (controller === undefined || controller === 'default');
 
       // Written in the values.

@@ -1,9 +1,11 @@
 import { clip } from './support/message';
-import type { NginxComment } from '../nginx/ast';
+import type { NginxComment, NginxDirective } from '../nginx/ast';
+import { bodyLines, compareWithInstallerTemplates, type BodyLine } from '../nginx/harborBodies';
+import type { Span } from '../types';
 import { defineRule } from './rule';
 
-/** The installer writes this file; the chart's ConfigMap and copies elsewhere are not wiped by ./prepare. */
-const GENERATED_PATH = /(^|[\\/])common[\\/]config[\\/]nginx[\\/]nginx\.conf$/;
+/** The installer writes this file (and ./prepare wipes the folder); the chart's ConfigMap and copies elsewhere are not wiped. */
+const GENERATED_PATH = /(^|[\\/])common[\\/]config[\\/]nginx[\\/]nginx[\w.-]*\.conf$/;
 /** An `nginx.conf` with the include only the installer's templates have (the chart's ConfigMap has none). */
 const INSTALLER_INCLUDE = /^\s*include\s+\/etc\/nginx\/conf\.d\/harbor\.https?\.\*\.conf;/m;
 
@@ -22,6 +24,68 @@ function commentedName(text: string): string {
   return match[1] === 'proxy_set_header' || match[1] === 'add_header' ? `${match[1]} ${match[2] ?? ''}`.trim() : match[1];
 }
 
+/** A directive named without its arguments (they may hold credentials), with the header it sets. */
+function directiveName(directive: NginxDirective): string {
+  const header = directive.name === 'proxy_set_header' || directive.name === 'add_header' ? directive.args[0]?.value : undefined;
+  if (directive.name === 'location' || directive.name === 'upstream' || directive.name === 'server') return [directive.name, ...directive.args.map((a) => a.value)].join(' ');
+  return header ? `${directive.name} ${header}` : directive.name;
+}
+
+/** `proxy_set_header X-Forwarded-Proto` from a template line `… > proxy_set_header X-Forwarded-Proto $scheme`. */
+function lineName(line: string): string {
+  const own = line.split(' > ').pop()!;
+  const [name, first] = own.split(' ');
+  return name === 'proxy_set_header' || name === 'add_header' || name === 'location' || name === 'upstream' ? `${name} ${first ?? ''}`.trim() : name;
+}
+
+function blockOf(line: string): string {
+  const parts = line.split(' > ');
+  const block = parts.slice(0, -1).reverse().find((part) => /^(location|upstream) /.test(part));
+  return block ? ` in ${block}` : '';
+}
+
+/** A block directive by its header (`location /v2/`), any other directive whole. */
+function headerSpan(directive: NginxDirective): Span {
+  if (!directive.block) return directive.span;
+  return { start: directive.span.start, end: directive.args[directive.args.length - 1]?.span.end ?? directive.nameSpan.end };
+}
+
+interface Edit {
+  span: Span;
+  what: string;
+}
+
+/** What differs from the closest version's template; undefined when no version is close (an unknown version or a rewrite). */
+function templateEdits(directives: readonly NginxDirective[], commentedOut: ReadonlySet<string>): { edits: Edit[]; versions: string } | undefined {
+  const comparison = compareWithInstallerTemplates(directives);
+  if (!comparison) return undefined;
+  const { added, removed } = comparison;
+  if (added.length + removed.length > Math.max(6, comparison.lines.length / 8)) return undefined;
+  const parentLine = (line: string) => line.split(' > ').slice(0, -1).join(' > ');
+  const addedLines = new Set(added.map((entry) => entry.line));
+  const removedLines = new Set(removed);
+  // A directive whose value differs is one edit, not one added and one missing.
+  const changed = added.filter((entry) => comparison.lines.some((line) => parentLine(line) === parentLine(entry.line) && lineName(line) === lineName(entry.line)));
+  const changedKeys = new Set(changed.map((entry) => `${parentLine(entry.line)} > ${lineName(entry.line)}`));
+  const edits: Edit[] = changed.map((entry) => ({ span: entry.directive.span, what: `${directiveName(entry.directive)} changed${blockOf(entry.line)}` }));
+  // The first added line of an added block stands for the block.
+  for (const entry of added.filter((e: BodyLine) => !addedLines.has(parentLine(e.line)) && !changed.includes(e))) {
+    edits.push({ span: headerSpan(entry.directive), what: `${directiveName(entry.directive)} added${blockOf(entry.line)}` });
+  }
+  const byLine = new Map<string, NginxDirective>();
+  for (const entry of bodyLines(directives)) byLine.set(entry.line, entry.directive);
+  // A directive commented out is reported as such, not also as removed.
+  for (const line of removed.filter((l) => !removedLines.has(parentLine(l)) && !changedKeys.has(`${parentLine(l)} > ${lineName(l)}`) && !commentedOut.has(lineName(l)))) {
+    // Ranged on the block that lost it (`location /v2/`), else on the file's first directive.
+    let holder = parentLine(line);
+    while (holder && !byLine.has(holder)) holder = parentLine(holder);
+    const at = byLine.get(holder) ?? directives[0];
+    if (!at) continue;
+    edits.push({ span: headerSpan(at), what: `${lineName(line)} removed${blockOf(line).replace(/^ in /, ' from ')}` });
+  }
+  return { edits, versions: comparison.versions };
+}
+
 export const internalNginxEdits = defineRule({
   meta: {
     id: 'internal-nginx-edits',
@@ -32,7 +96,7 @@ export const internalNginxEdits = defineRule({
     fixSafety: 'none',
     docs: {
       whatItDoes:
-        "In the installer's generated `common/config/nginx/nginx.conf`, reports the signs of a hand edit that the templates never produce: a directive commented out (`# proxy_set_header Host $host;`; the templates only ship `#server_name harbordomain.com;` commented) and an active `server_name`. Other differences (ports, certificates, TLS versions) come from harbor.yml or the Harbor version and are not reported.",
+        "Compares the installer's generated `common/config/nginx/nginx.conf` directive by directive with the template of every Harbor version (1.1 to 2.15) and its harbor.yml options (HTTPS, internal TLS, IPv6, metrics), and reports what the closest version's template never renders: a directive added, changed or removed (named without its value), a location added, a directive commented out. A difference between Harbor versions (the `$x_forwarded_proto` map of 2.3, the `/chartrepo/` location removed in 2.8) is not an edit. When no version is close (a release newer than this tool, or a rewrite), only a commented-out directive and an active `server_name` are reported.",
       why:
         "`./prepare` (which `install.sh` runs, and which you run after every harbor.yml change or upgrade) starts by deleting everything under `common/config` and renders nginx.conf again from its template. A fix made by hand in this file, such as removing `X-Forwarded-Proto` behind another proxy, silently disappears on the next `./prepare`, and the old symptom (`PUT ... 401`, redirect loops) comes back.",
       example: { language: 'nginx', code: '# common/config/nginx/nginx.conf\n    location /v2/ {\n      proxy_pass http://core/v2/;\n      # proxy_set_header X-Forwarded-Proto $scheme;\n    }' },
@@ -44,22 +108,31 @@ export const internalNginxEdits = defineRule({
   },
   check({ nginx, report }) {
     if (!nginx || nginx.role !== 'internal' || !isInstallerGenerated(nginx.root.path, nginx.root.text)) return;
-    const edits: { span: { start: number; end: number }; what: string }[] = [];
+    const edits: Edit[] = [];
     const commented = nginx.root.comments.filter((c: NginxComment) => COMMENTED_DIRECTIVE.test(c.text) && !TEMPLATE_COMMENT.test(c.text));
     // Name the directive (and a header name) only: its arguments may hold credentials.
     for (const comment of commented) edits.push({ span: comment.span, what: `a directive is commented out (# ${commentedName(comment.text)} …)` });
-    for (const server of nginx.servers) {
-      for (const name of server.scope.directives.filter((d) => d.name === 'server_name' && !d.templated)) {
-        edits.push({ span: name.span, what: `server_name ${name.args.map((a) => a.value).join(' ')} is set (the template leaves it commented out)` });
+    const compared = templateEdits(nginx.root.directives, new Set(commented.map((c) => commentedName(c.text))));
+    if (compared) {
+      // What no version's template renders is a hand edit; a difference between versions is not.
+      edits.push(...compared.edits.filter((edit) => !edits.some((other) => other.span.start === edit.span.start)));
+    } else {
+      // No version is close (a version newer than ours, or a rewrite): only what no template ever does.
+      for (const server of nginx.servers) {
+        for (const name of server.scope.directives.filter((d) => d.name === 'server_name' && !d.templated)) {
+          edits.push({ span: name.span, what: `server_name ${name.args.map((a) => a.value).join(' ')} is set (the template leaves it commented out)` });
+        }
       }
     }
     if (edits.length === 0) return;
+    edits.sort((a, b) => a.span.start - b.span.start);
     // One finding per file: the first edit, the others as related locations.
     const [first, ...rest] = edits;
+    const against = compared ? ` Closest template: Harbor ${compared.versions}.` : '';
     report({
       span: first.span,
-      message: `Hand edit in the generated nginx.conf (${clip(first.what.replace(/ \(.*\)$/, ''), 60)}): the next ./prepare or upgrade discards it`,
-      detail: `This generated common/config/nginx/nginx.conf looks hand-edited: ${first.what}. ./prepare deletes common/config and renders this file again from its template, so the edit is lost on the next ./prepare or upgrade; make it in harbor.yml or in the proxy in front of Harbor.`,
+      message: `Hand edit in the generated nginx.conf (${clip(first.what.replace(/ \(.*\)$/, ''), 80)}): the next ./prepare or upgrade discards it`,
+      detail: `This generated common/config/nginx/nginx.conf looks hand-edited: ${first.what}${rest.length > 0 ? `, and ${rest.length} more (related information)` : ''}.${against} ./prepare deletes common/config and renders this file again from its template, so the edit is lost on the next ./prepare or upgrade; make it in harbor.yml or in the proxy in front of Harbor.`,
       related: rest.map((edit) => ({ span: edit.span, message: `also edited: ${edit.what}` })),
     });
   },

@@ -36,6 +36,9 @@ function explain(problem: IncludeProblem, configDir: string): string {
   }
 }
 
+/** Files every nginx package ships beside nginx.conf that set no proxy or size directive (proxy_params does). */
+const STOCK_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|scgi_params|uwsgi_params|koi-utf|koi-win|win-utf)$/;
+
 export const nginxInclude = defineRule({
   meta: {
     id: 'nginx-include',
@@ -58,6 +61,8 @@ export const nginxInclude = defineRule({
       if (!anchor) continue; // Problems deeper down are reported when the included file itself is checked.
       // `include /etc/nginx/mime.types;` exists on the server, not in the repository: nothing to say.
       if (problem.reason === 'read' && problem.problem === 'missing' && isAbsolute(problem.include.args[0]?.value ?? '')) continue;
+      // nginx's stock files (`include mime.types;`) hold nothing a Harbor check reads.
+      if (problem.reason === 'read' && problem.problem === 'missing' && STOCK_FILES.test(problem.include.args[0]?.value ?? '')) continue;
       const severity = problem.reason === 'cycle' ? 'warning' : 'info';
       const why = explain(problem, dirname(nginx.root.path));
       report({

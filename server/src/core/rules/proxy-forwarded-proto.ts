@@ -69,7 +69,7 @@ export const proxyForwardedProto = defineRule({
       const state = headerState(scope, 'X-Forwarded-Proto');
       const value = state.line ? headerValue(state.line) : '';
       const lb = tls ? [] : behindTlsTerminator(server, scope);
-      const where = describeScope(state.level ?? scope, server);
+      const where = describeScope(state.level ?? server.scope, server); // no list in effect: the server lacks the line (the fix adds it there)
       const redirect = effectiveDirective(scope, 'proxy_redirect');
       const mitigated = redirect !== undefined && /^http:\/\//.test(redirect.args[0]?.value ?? '') && /^(https|\$scheme):\/\//.test(redirect.args[1]?.value ?? '');
       const severity: Report['severity'] = mitigated ? 'info' : undefined;

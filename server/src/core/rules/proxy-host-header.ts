@@ -52,7 +52,7 @@ export const proxyHostHeader = defineRule({
       const tls = terminatesTls(server);
       const lb = tls ? [] : behindTlsTerminator(server, scope);
       const ports = nonDefaultPorts(server);
-      const where = describeScope(state.level ?? scope, server);
+      const where = describeScope(state.level ?? server.scope, server); // no list in effect: the server lacks the line (the fix adds it there)
       const which = requests.includes(BASE) ? `the token realm of ${BASE.label} and the upload Location of ${START.label}` : `the upload Location of ${START.label}`;
       const failure = `${FINISH.label} is sent without its token: 401 Unauthorized${requests.includes(BASE) ? ', or docker login asks the wrong address for a token' : ''}.`;
 

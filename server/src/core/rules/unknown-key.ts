@@ -4,10 +4,19 @@ import { suggestKey, type Suggestion } from '../keys/suggest';
 import type { Fix, Span } from '../types';
 import { cfgVersionFor, chartKeys, describeVersion, describeVersionSpan, installerFormat, installerKeys, type DetectedVersion } from '../versions';
 import type { YamlEntry, YamlMapView } from '../yaml/yamlModel';
+import { isMap } from 'yaml';
 import { defineRule, type RuleContext } from './rule';
 
 /** Keys Helm itself gives meaning to in any chart's values. */
 const HELM_KEYS = new Set(['global']);
+
+/** The metadata map SOPS writes: `version` with `mac`, `lastmodified` or a key-group list (`age`, `kms`, `pgp`). */
+function isSopsMetadata(entry: { pair: { value: unknown } }): boolean {
+  const value = entry.pair.value;
+  if (!isMap(value)) return false;
+  const keys = new Set(value.items.map((item) => String((item.key as { value?: unknown } | null)?.value ?? '')));
+  return keys.has('version') && ['mac', 'lastmodified', 'age', 'kms', 'pgp', 'gcp_kms', 'azure_kv', 'hc_vault'].some((key) => keys.has(key));
+}
 
 interface Tool {
   /** What drops the key: `Helm`, `./prepare`. */
@@ -27,7 +36,7 @@ export const unknownKey = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        "Reports a key in goharbor chart values, harbor.yml or harbor.cfg that neither the version's `values.yaml` / `harbor.yml` lists nor any of its templates (`.Values.…`) or `prepare` (`utils/configs.py`) reads. It names the nearest known key: the same letters in another case, a small typo among the siblings, or the same name at another place (a key that moved between versions), and a key that only other versions read says which. The version comes from the file (Flux `version`, Argo CD `targetRevision`, `_version`), a comment, the wrapper chart's Chart.lock or Chart.yaml, or `chartVersion` / `harborVersion` in `.harbor-audit.yaml`; without one, the newest version's keys apply and keys of older versions are not reported. The contents of free-form maps (annotations, labels, nodeSelector, resources, tolerations, affinity, extraEnvVars, storage driver options) are not checked, nor are a wrapper chart's own keys next to `harbor:`.",
+        "Reports a key in goharbor chart values, harbor.yml or harbor.cfg that neither the version's `values.yaml` / `harbor.yml` lists nor any of its templates (`.Values.…`) or `prepare` (`utils/configs.py`) reads. It names the nearest known key: the same letters in another case, a small typo among the siblings, or the same name at another place (a key that moved between versions), and a key that only other versions read says which. The version comes from the file (Flux `version`, Argo CD `targetRevision`, `_version`), a comment, the wrapper chart's Chart.lock or Chart.yaml, or `chartVersion` / `harborVersion` in `.harbor-audit.yaml`; without one, the newest version's keys apply and keys of older versions are not reported. The contents of free-form maps (annotations, labels, nodeSelector, resources, tolerations, affinity, extraEnvVars, storage driver options) are not checked, nor are a wrapper chart's own keys next to `harbor:` or SOPS's `sops:` metadata map in an encrypted values file.",
       why:
         'Helm merges the values file into the chart\'s defaults and the templates read only the keys they know; a misspelt or outdated key is dropped without a word (`expose.tls.certsource` for `certSource`, `core.replica` for `replicas`, `persistence.imageChartStorage.s3.regionEndpoint` for `regionendpoint`). The installer\'s `./prepare` does the same with harbor.yml. The setting silently keeps its default, and the symptom (a self-signed certificate, one replica, the wrong S3 endpoint) shows up far from its cause.',
       example: { language: 'yaml', code: 'externalURL: https://harbor.example.com\nexpose:\n  tls:\n    certsource: secret\n    secret:\n      secretName: harbor-tls' },
@@ -73,6 +82,8 @@ function walk(context: RuleContext, map: YamlMapView, keys: KeySet, version: Det
     // A key that only holds a YAML anchor for reuse (`x-common: &resources`) is the file's own device.
     if ((entry.pair.value as { anchor?: string } | null)?.anchor) continue;
     if (path.length === 0 && tool.kind === 'chart' && HELM_KEYS.has(entry.key)) continue;
+    // SOPS keeps its metadata in a top-level `sops:` map of the encrypted file; decrypting (helm-secrets, Flux, ksops) removes it.
+    if (path.length === 0 && entry.key === 'sops' && isSopsMetadata(entry)) continue;
     const full = [...path, entry.key];
     const dotted = full.join('.');
     if (entry.key.includes('.')) {

@@ -21,6 +21,7 @@ import { anchorInRoot, childScopes, effectiveDirective, effectiveList, type Ngin
 import { readLocated, type PathEnvironment } from '../../pathMapping';
 import { inspectBytes, inspectPem, type InspectedObject } from '../../pki';
 import type { ReadProblem, Span } from '../../types';
+import { chartReads } from '../../versions';
 import { isKubernetesTlsSecret } from '../../yaml/harborYaml';
 import { rootMaps, type YamlEntry, type YamlMapView } from '../../yaml/yamlModel';
 import type { RuleContext } from '../rule';
@@ -223,8 +224,13 @@ function internalTlsSites(values: YamlMapView): TlsSite[] {
  * externalURL's host: that is the name docker login and the token realm use.
  */
 function withExternalUrlHosts(sites: TlsSite[], targets: RuleContext['helmValues']): TlsSite[] {
-  for (const { values } of targets) {
-    const secretName = values.literalString('expose.tls.secret.secretName')?.value ?? values.literalString('expose.tls.secretName')?.value;
+  for (const target of targets) {
+    const { values } = target;
+    // Charts before 1.5 read a flat expose.tls.secretName, later ones expose.tls.secret.secretName; unknown version: either.
+    const secretName = (['expose.tls.secret.secretName', 'expose.tls.secretName'] as const)
+      .filter((path) => chartReads(target, path) !== false)
+      .map((path) => values.literalString(path)?.value)
+      .find((name) => name !== undefined);
     const url = values.literalString('externalURL')?.value;
     const host = url ? /^https:\/\/([^/:]+)/i.exec(url.trim())?.[1] : undefined;
     if (!secretName || !host) continue;

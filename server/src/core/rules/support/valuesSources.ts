@@ -45,3 +45,16 @@ export function omittedDefaultAnchor(context: RuleContext, target: HelmValuesTar
   if (valuesMayComeFromElsewhere(context, target)) return undefined;
   return target.holder;
 }
+
+/**
+ * Whether a key these values leave unset takes the chart default for certain
+ * enough to report: the values are not one part of several (valuesFrom, value
+ * files, a ytt overlay), and either they are the whole set Helm receives or they
+ * write the block that would hold the key (`expose.tls` for certSource). A plain
+ * values file that only overrides a few other keys is often one of several `-f`
+ * files: the key may well be set in another.
+ */
+export function unsetKeyTakesDefault(context: RuleContext, target: HelmValuesTarget, block: string): boolean {
+  if (valuesMayComeFromElsewhere(context, target)) return false;
+  return target.values.getMap(block) !== undefined || omittedDefaultAnchor(context, target) !== undefined;
+}
