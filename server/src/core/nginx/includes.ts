@@ -8,8 +8,8 @@
  *
  * Work is linear in the number of include directives: each glob pattern is
  * listed once per resolution, and an include that repeats an earlier one of
- * the same block (`include *;` two thousand times) shares its files and is
- * neither listed, read, parsed nor reported again.
+ * the same block (`include *;` two thousand times) is not followed again: it
+ * is neither listed, read, parsed, spliced nor reported.
  */
 import { isAbsolute, join, normalize } from 'node:path/posix';
 import { decodeBytes } from '../decode';
@@ -114,20 +114,19 @@ export async function resolveIncludes(
   const queue: Pending[] = [{ file: root, depth: 0, stack: [normalize(root.path)] }];
   for (let q = 0; q < queue.length; q++) {
     const current = queue[q];
-    // The includes already resolved in each block of this file, by argument: a repeat shares their files.
-    const resolvedIn = new Map<readonly NginxDirective[], Map<string, NginxDirective>>();
+    // The include arguments already resolved in each block of this file.
+    const resolvedIn = new Map<readonly NginxDirective[], Set<string>>();
     for (const [include, block] of includesOf(current.file.directives)) {
       include.included = [];
       const arg = include.args[0];
       if (!arg || include.templated || arg.templated) continue;
       let inBlock = resolvedIn.get(block);
-      if (!inBlock) resolvedIn.set(block, (inBlock = new Map()));
-      const earlier = inBlock.get(arg.value);
-      if (earlier) {
-        include.included = earlier.included;
-        continue;
-      }
-      inBlock.set(arg.value, include);
+      if (!inBlock) resolvedIn.set(block, (inBlock = new Set()));
+      // A repeat brings the same directives again: nginx would mostly refuse them as duplicates, and no
+      // check learns anything from a second copy, so it is left empty (splicing copies made the work
+      // grow with repeats times the files they match).
+      if (inBlock.has(arg.value)) continue;
+      inBlock.add(arg.value);
       const pattern = isAbsolute(arg.value) ? arg.value : join(options.configDir, arg.value);
       if (followed >= maxIncludes) {
         limitReached('too-many-includes', include, pattern, (more) => `more than ${maxIncludes} include directives; this one${more > 0 ? ` and ${more} more` : ''} were not followed`);

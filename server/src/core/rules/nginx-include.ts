@@ -48,7 +48,7 @@ export const nginxInclude = defineRule({
     defaultSeverity: 'info',
     fixSafety: 'none',
     docs: {
-      whatItDoes: 'Reports an `include` that harbor-audit could not follow: a missing file, a directory, a device or FIFO, a file over 1 MiB, an include cycle, one outside an untrusted workspace, or includes past the bounds that keep a hostile config from running away (1,024 include directives, 256 included files; an include repeated in the same block is resolved once). The checks that depend on it may then be incomplete.',
+      whatItDoes: 'Reports an `include` that harbor-audit could not follow: a missing file, a directory, a device or FIFO, a file over 1 MiB, an include cycle, one outside an untrusted workspace, or includes past the bounds that keep a hostile config from running away (1,024 include directives, 256 included files; an include repeated in the same block is followed once). The checks that depend on it may then be incomplete.',
       why: 'Settings such as `client_max_body_size 0;` or the `proxy_set_header` lines often live in an included file. When it cannot be read, a rule might miss them; this finding says so instead of guessing. A cycle also makes `nginx -t` fail.',
       example: { language: 'nginx', code: 'http {\n    include /etc/nginx/proxy-harbor.conf;\n}' },
       fix: 'Relative include paths resolve against the folder of the main nginx.conf, as nginx resolves them against its configuration prefix. Keep the included files in the workspace, or ignore this finding where they only exist on the server.',
