@@ -80,7 +80,13 @@ export async function analyzeBytes(
   return analysis;
 }
 
-export async function analyzeText(input: DocumentInput, options: AnalyzeOptions = {}): Promise<Analysis> {
+/** A document's model, built once per text and shared by its analysis, hovers and completions (the server keeps one per document version). */
+export interface PreparedDocument {
+  context: RuleContext;
+  dependencies: string[];
+}
+
+export async function analyzeText(input: DocumentInput, options: AnalyzeOptions = {}, prepared?: PreparedDocument | Promise<PreparedDocument>): Promise<Analysis> {
   const limit = Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS);
   if (input.text.length > limit) {
     return inputOnly(
@@ -93,9 +99,10 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   }
   const settings = options.settings ?? defaultSettings;
   const unreadablePaths = new Map<string, UnreadablePath>();
-  const { context, dependencies } = await buildContext(input, options, (note) => {
+  const { context, dependencies } = await (prepared ?? buildContext(input, options));
+  const noteUnreadable: RuleContext['noteUnreadable'] = (note) => {
     if (!unreadablePaths.has(note.path)) unreadablePaths.set(note.path, { ...note, range: context.lines.rangeOf(note.span) });
-  });
+  };
   const { lines } = context;
   if (context.recognition.kind === 'not-harbor') {
     return { recognition: context.recognition, findings: [], dependencies, unreadablePaths: [], internalErrors: [] };
@@ -112,7 +119,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
     // The Carvel package's data values reuse goharbor key names; only rules whose keys mean the same there see them.
     const helmValues = context.helmValues.filter((target) => target.location !== 'carvel' || CARVEL_SAME_SEMANTICS.has(rule.meta.id));
     try {
-      await rule.check({ ...context, helmValues, report: (report) => reports.push(report) });
+      await rule.check({ ...context, helmValues, noteUnreadable, report: (report) => reports.push(report) });
     } catch (error) {
       internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
       continue;
@@ -130,12 +137,11 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   return { recognition: context.recognition, findings: visible, dependencies, unreadablePaths: [...unreadablePaths.values()], internalErrors };
 }
 
-/** The model of a document that rules and hovers read: parsed once, per kind. */
-export async function buildContext(
-  input: DocumentInput,
-  options: AnalyzeOptions = {},
-  noteUnreadable: RuleContext['noteUnreadable'] = () => undefined,
-): Promise<{ context: RuleContext; dependencies: string[] }> {
+/**
+ * The model of a document that rules and hovers read: parsed once, per kind.
+ * Documents over the size limit are not parsed: callers check the size first.
+ */
+export async function buildContext(input: DocumentInput, options: AnalyzeOptions = {}): Promise<PreparedDocument> {
   const files = options.files ?? noFileAccess;
   const lines = new LineIndex(input.text);
   const recognized = recognize(input.text, input.path ?? input.uri);
@@ -149,7 +155,7 @@ export async function buildContext(
     pathMappings: options.settings?.paths ?? [],
     robotNamePrefix: options.settings?.robotNamePrefix ?? 'robot$',
     searchRoots: options.searchRoots ?? [],
-    noteUnreadable,
+    noteUnreadable: () => undefined,
     random: options.random ?? cryptoRandom,
     helmValues: [],
     report() {
@@ -189,9 +195,9 @@ export async function buildContext(
 }
 
 /** Hover text at an offset: the first provider that knows the place answers. */
-export async function hoverAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}): Promise<HoverResult | undefined> {
+export async function hoverAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}, prepared?: PreparedDocument | Promise<PreparedDocument>): Promise<HoverResult | undefined> {
   if (input.text.length > Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS)) return undefined;
-  const { context } = await buildContext(input, options);
+  const { context } = await (prepared ?? buildContext(input, options));
   for (const provider of hoverProviders) {
     if (!provider.appliesTo.includes(context.recognition.kind)) continue;
     try {
@@ -205,9 +211,9 @@ export async function hoverAt(input: DocumentInput, offset: number, options: Ana
 }
 
 /** Keys and values the version of this file accepts at an offset (chart values and harbor.yml). */
-export async function completionAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}): Promise<CompletionEntry[]> {
+export async function completionAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}, prepared?: PreparedDocument | Promise<PreparedDocument>): Promise<CompletionEntry[]> {
   if (input.text.length > Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS)) return [];
-  const { context } = await buildContext(input, options);
+  const { context } = await (prepared ?? buildContext(input, options));
   return completionsAt(context, offset);
 }
 
