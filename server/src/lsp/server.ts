@@ -27,6 +27,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
 import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
+import { commentLines, reuseAfterCommentEdit } from '../core/incremental';
 import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
@@ -86,6 +87,9 @@ interface CachedAnalysis {
   document: TextDocument;
   version: number;
   analysis: Analysis;
+  /** The text it was computed from, and its comment lines: an edit inside a comment reuses it (core/incremental.ts). */
+  text: string;
+  comments?: number[];
 }
 
 /** Documents whose parsed model is kept (the ones being typed in): the analysis, hovers and completions of a version share it. */
@@ -219,14 +223,26 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const running = inFlight.get(document.uri);
     if (running?.document === document && running.version === version) return running.promise;
     const text = document.getText();
+    let comments: number[] | undefined;
     const promise = (async () => {
+      // Typing in a comment: the previous version's findings, moved (nothing is parsed or checked again).
+      if (cached?.document === document && text.length <= MAX_DOCUMENT_CHARS) {
+        const reused = reuseAfterCommentEdit({ uri: document.uri, ...cached }, text);
+        if (reused) {
+          comments = reused.comments;
+          if (reused.sameDiagnostics) resultIds.set(reused.analysis, resultIdOf(cached.analysis));
+          return reused.analysis;
+        }
+      }
       const settings = await settingsFor(document.uri);
       if (isIgnoredUri(document.uri, settings)) {
         return { recognition: { kind: 'not-harbor', reason: 'ignored by .harbor-audit.yaml' }, findings: [], dependencies: [], unreadablePaths: [], internalErrors: [] } as Analysis;
       }
       const input = { uri: document.uri, path: pathOf(document.uri), text };
       const options = { files, settings, searchRoots: workspaceRoots };
-      const analysis = await analyzeText(input, options, preparedOf(document, version, text, settings));
+      const prepared = preparedOf(document, version, text, settings);
+      const analysis = await analyzeText(input, options, prepared);
+      if (prepared) comments = commentLines((await prepared).context);
       for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
       return analysis;
     })();
@@ -235,7 +251,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const analysis = await promise;
       const stillCurrent = documents.get(document.uri) === document && document.version === version;
       if (stillCurrent) {
-        cache.set(document.uri, { document, version, analysis });
+        cache.set(document.uri, { document, version, analysis, text, comments });
         connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
       }
       return analysis;
@@ -310,12 +326,27 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return fileUri(join(runtime.docsRoot, `${ruleId}.md`));
   }
 
+  /**
+   * Result ids of pulled diagnostics: an analysis reused after a comment edit
+   * whose diagnostics did not move keeps its predecessor's id, so a client that
+   * sends it back gets "unchanged" instead of thousands of diagnostics again.
+   */
+  const resultIds = new WeakMap<Analysis, string>();
+  let nextResultId = 0;
+  function resultIdOf(analysis: Analysis): string {
+    let id = resultIds.get(analysis);
+    if (id === undefined) resultIds.set(analysis, (id = String(++nextResultId)));
+    return id;
+  }
+
   connection.languages.diagnostics.on(async (params, token) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const analysis = await currentAnalysis(document);
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
-    return { kind: DocumentDiagnosticReportKind.Full, items: analysis.findings.map(toDiagnostic) };
+    const resultId = resultIdOf(analysis);
+    if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis.findings.map(toDiagnostic) };
   });
 
   function schedulePush(document: TextDocument): void {
