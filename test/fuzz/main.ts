@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --count N --seed S [--out DIR] [--only REGEXP]`: a long
+ * `npm run fuzz -- --count N --seed S [--minutes M] [--out DIR] [--only REGEXP]`: a long
  * fuzz run. Each failing input is shrunk and written to DIR (default
  * fuzz-reproducers/) beside a .json naming its seed file (whose folder its
  * includes and key paths resolve against) and the failure. Exit 1 when
@@ -19,8 +19,9 @@ async function main(argv: string[]): Promise<number> {
   const seed = Number(option('--seed', String(Date.now() % 100000)));
   const out = resolve(option('--out', 'fuzz-reproducers'));
   const only = option('--only', '');
+  const minutes = Number(option('--minutes', '0'));
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed)) {
-    process.stderr.write('usage: npm run fuzz -- --count N --seed S [--out DIR] [--only REGEXP]\n');
+    process.stderr.write('usage: npm run fuzz -- --count N --seed S [--minutes M] [--out DIR] [--only REGEXP]\n');
     return 2;
   }
   const started = Date.now();
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
     count,
     seed,
     filter: only ? new RegExp(only) : undefined,
+    // A time box for long runs on a shared machine: stop after M minutes with what ran so far.
+    ...(minutes > 0 ? { deadline: started + minutes * 60_000 } : {}),
     onFailure: async (found) => {
       const minimal = await shrink(found.seed, found.text, found.failure);
       mkdirSync(out, { recursive: true });
@@ -40,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const seconds = (Date.now() - started) / 1000;
-  process.stdout.write(`${inputs} inputs (seed ${seed}) in ${seconds.toFixed(1)} s: ${failures.length} failed${written ? `, reproducers in ${out}` : ''}\n`);
+  process.stdout.write(`${inputs}${inputs < count ? ` of ${count}` : ''} inputs (seed ${seed}) in ${seconds.toFixed(1)} s: ${failures.length} failed${written ? `, reproducers in ${out}` : ''}\n`);
   return failures.length > 0 ? 1 : 0;
 }
 

@@ -107,6 +107,11 @@ export class TestLspClient {
     });
   }
 
+  /** The diagnostic report as the server sends it, with the previous result id as VS Code sends it (LSP 3.17). */
+  async pullReport(uri: string, previousResultId?: string): Promise<{ kind: 'full'; resultId?: string; items: Diagnostic[] } | { kind: 'unchanged'; resultId: string }> {
+    return await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, ...(previousResultId ? { previousResultId } : {}) });
+  }
+
   async pull(uri: string): Promise<Diagnostic[]> {
     const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] };
     return report.items;

@@ -110,9 +110,17 @@ function confFiles(dir: string): string[] {
 }
 
 let runs = 0;
+/** Verdicts by fixture and text: several tests (and --fix with and without --unsafe-fixes) ask about the same text. */
+const verdicts = new Map<string, string | null>();
 
 /** `nginx -t` on `text` as the fixture at `fixturePath`; null when nginx accepts it, else nginx's complaint. */
 export function nginxTest(fixturePath: string, text: string): string | null {
+  const key = `${fixturePath}\0${text}`;
+  if (!verdicts.has(key)) verdicts.set(key, runNginxTest(fixturePath, text));
+  return verdicts.get(key)!;
+}
+
+function runNginxTest(fixturePath: string, text: string): string | null {
   const dir = join(work, `run-${++runs}`);
   cpSync(dirname(fixturePath), dir, { recursive: true, filter: (src) => !src.endsWith('.snap') });
   const target = join(dir, basename(fixturePath));

@@ -134,6 +134,30 @@ describe('language server over stdio', () => {
       assert.deepEqual(none, [], 'the only fix there is unsafe, so fix-all offers nothing');
     });
 
+    it('answers "unchanged" to a pull with the previous result id after typing in a comment, and the full list after a real edit', async () => {
+      const text = `# notes: \n${DEFAULT_PASSWORD_VALUES}`;
+      const uri = client.open(join(workspace, 'typed-values.yaml'), text);
+      const first = await client.pullReport(uri);
+      assert.equal(first.kind, 'full');
+      assert.ok(first.resultId);
+      let version = 1;
+      const type = (at: { line: number; character: number }, typed: string) =>
+        void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ range: { start: at, end: at }, text: typed }] });
+      type({ line: 0, character: 9 }, 'x');
+      const second = await client.pullReport(uri, first.resultId);
+      assert.deepEqual(second, { kind: 'unchanged', resultId: first.resultId });
+      // Without a previous id (or with another), the whole list, where the findings are.
+      const full = await client.pullReport(uri);
+      assert.equal(full.kind, 'full');
+      assert.deepEqual(full.kind === 'full' && ids(full.items), ['default-admin-password']);
+      // A line of YAML above the password moves the finding: a full report.
+      type({ line: 1, character: 0 }, 'extra: 1\n');
+      const third = await client.pullReport(uri, first.resultId);
+      assert.equal(third.kind, 'full');
+      assert.notEqual(third.resultId, first.resultId);
+      assert.equal(third.kind === 'full' && third.items.find((d) => d.code === 'default-admin-password')?.range.start.line, PASSWORD_AT.line + 2);
+    });
+
     it('reports what the file was recognised as', async () => {
       const uri = client.open(join(workspace, 'playbook.yml'), '- hosts: all\n  vars:\n    harbor_admin_password: Harbor12345\n');
       assert.deepEqual(await client.pull(uri), []);

@@ -19,17 +19,26 @@ import { startServer } from '../../server/src/lsp/server';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
 import { FRONT_PROXY_NO_LIMIT } from '../helpers/samples';
 
-/** Reads that wait for the test: `nextRead` resolves when the server starts one. */
+/**
+ * Holds the next read (or listing) the server starts until the test lets it go:
+ * `started` resolves when the server is waiting on it. Other reads pass straight
+ * through, so a round costs one held read, not a delay on every read.
+ */
 class GatedFileAccess implements FileAccess {
   private readonly inner = createNodeFileAccess();
-  private started: (() => void) | undefined;
-  nextRead(): Promise<void> {
-    return new Promise((resolve) => (this.started = resolve));
+  private held: { started: () => void; released: Promise<void> } | undefined;
+  holdNextRead(): { started: Promise<void>; release: () => void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (this.held = { started: resolve, released }));
+    return { started, release };
   }
   private async gate(): Promise<void> {
-    this.started?.();
-    this.started = undefined;
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    held.started();
+    await held.released;
   }
   async readFile(path: string, options: { maxBytes: number }) {
     await this.gate();
@@ -83,11 +92,13 @@ describe('no stale diagnostics', { timeout: 120000 }, () => {
     const pull = async (uri: string) => ((await client.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] }).items;
     for (let round = 0; round < 100; round++) {
       const uri = pathToFileURL(join(workspace, `nginx-${round}.conf`)).toString();
-      const reading = files.nextRead();
+      const read = files.holdNextRead();
       await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nginx', version: 1, text: withInclude } });
       const first = pull(uri);
-      await reading;
+      await read.started;
       await client.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: unlimited }] });
+      // The read of version 1's analysis ends only once the server has had time to take the edit in.
+      setTimeout(read.release, 15);
       await first.catch(() => undefined);
       assert.deepEqual(ids(await pull(uri)), [], `round ${round}: the findings of version 1 were reported for version 2`);
       await client.sendNotification('textDocument/didClose', { textDocument: { uri } });

@@ -130,3 +130,27 @@ test("every installer version's own render, with either listener and every optio
   }
   assert.ok(checked > 20, `only ${checked} renders`);
 });
+
+test('recognition walks a chain of nested locations once, not once per location (fuzz: 1,000 nested `location ~ ^/v2/ {` took 0.8 s)', () => {
+  // Not timed: the directives the recognition lists are counted, through the walk helper it lists them with.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const walk = require('../../server/src/core/nginx/walk') as { spliceIncludes: (list: readonly unknown[]) => unknown[] };
+  const original = walk.spliceIncludes;
+  const listed = (depth: number) => {
+    const text = `server {\n    listen 443 ssl;\n    ${'location ~ ^/v2/ {'.repeat(depth)}\n    proxy_pass http://harbor;\n`;
+    let count = 0;
+    walk.spliceIncludes = (list) => {
+      count += list.length;
+      return original(list);
+    };
+    try {
+      assert.equal(classifyNginx(parseNginx(text, 'nginx.conf')).role, 'front');
+    } finally {
+      walk.spliceIncludes = original;
+    }
+    return count;
+  };
+  const small = listed(500);
+  const large = listed(1000);
+  assert.ok(large < small * 2.5, `listing grew ${(large / small).toFixed(2)}x for twice the depth (${small}, ${large})`);
+});

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { NginxFile } from '../../server/src/core/nginx/ast';
 import { toCrossplanePayload } from '../../server/src/core/nginx/crossplane';
 import { resolveIncludes } from '../../server/src/core/nginx/includes';
+import { analyzeText } from '../../server/src/core/languageService';
 import { parseNginx } from '../../server/src/core/nginx/parser';
 import { findAll, findChildren, walkDirectives } from '../../server/src/core/nginx/walk';
 import type { FileAccess, ReadProblem, ReadResult } from '../../server/src/core/types';
@@ -167,6 +168,48 @@ test('the file limit stops an include explosion', async () => {
   assert.ok(problems.some((p) => p.reason === 'too-many-files'));
   assert.ok(problems.some((p) => p.reason === 'cycle'));
   assert.match(problems.find((p) => p.reason === 'too-many-files')!.message, /more than 20 included files/);
+});
+
+test('thousands of `include *;` cost one listing and one read per file, and a handful of problems (issue 11 item 7)', async () => {
+  // Not timed: the work is counted. Before, each include listed the folder again and reported every file past the limit.
+  const run = async (count: number, maxIncludes?: number) => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 8; i++) files[`/c/site${i}.conf`] = `server { listen ${8000 + i}; }`;
+    const text = `http {\n${'include *;'.repeat(count)}\n}\n`;
+    files['/c/nginx.conf'] = text;
+    const access = memoryAccess(files);
+    const main = root(text, '/c/nginx.conf');
+    const result = await resolveIncludes(main, access, { configDir: '/c', maxIncludes });
+    return { access, main, ...result };
+  };
+  const small = await run(1000);
+  const large = await run(2000);
+  for (const { access, problems } of [small, large]) {
+    assert.deepEqual(access.globs, ['/c/*'], 'one listing');
+    assert.equal(access.reads.length, 8, 'each file read once');
+    assert.deepEqual(problems.map((p) => p.reason), ['cycle'], 'the self-include is reported once, on the first include');
+  }
+  // Repeats are not followed again: the walk sees the files once.
+  assert.equal(findAll(large.main.directives, 'listen').length, 8);
+  assert.equal(large.files.length, 9);
+
+  // Distinct includes past the bound: one problem that says how many were not followed.
+  const distinct = Array.from({ length: 50 }, (_, i) => `include site${i % 8}.conf; include missing${i}.conf;`).join('\n');
+  const access = memoryAccess({ '/c/site0.conf': 'listen 1;' });
+  const { problems } = await resolveIncludes(root(distinct, '/c/nginx.conf'), access, { configDir: '/c', maxIncludes: 10 });
+  const limit = problems.filter((p) => p.reason === 'too-many-includes');
+  assert.equal(limit.length, 1);
+  assert.match(limit[0].message, /more than 10 include directives; this one and \d+ more were not followed/);
+  assert.ok(access.reads.length <= 10, `${access.reads.length} reads`);
+});
+
+test('the lint of 2,000 `include *;` lines reports the self-include once', async () => {
+  const text = `server {\n    listen 443 ssl;\n    ${'include *;'.repeat(2000)}\n    location /v2/ { proxy_pass http://harbor; }\n}\n`;
+  const access = memoryAccess({ '/c/nginx.conf': text, '/c/a.conf': 'client_max_body_size 0;' });
+  const analysis = await analyzeText({ uri: '/c/nginx.conf', path: '/c/nginx.conf', text }, { files: access });
+  assert.deepEqual(analysis.internalErrors, []);
+  assert.equal(access.globs.length, 1);
+  assert.deepEqual(analysis.findings.filter((f) => f.ruleId === 'nginx-include').map((f) => f.message), ['include nginx.conf not followed (an include cycle): checks that need it may be incomplete']);
 });
 
 test('templated includes and includes without an argument are not followed', async () => {

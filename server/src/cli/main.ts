@@ -25,6 +25,7 @@ import { formatJson, formatSarif, formatText, type FileReport } from './formats'
 import { EXPLAIN_USAGE, runExplainCommand } from './explain';
 import { KEYS_USAGE, runKeysCommand } from './keys';
 import { runSchemaCommand, SCHEMA_USAGE } from './schema';
+import { isLintWorker, lintInWorkers, lintTarget, usesWorkers, type LintContext, type LintTarget } from './parallel';
 
 export const VERSION = '0.1.0';
 const CONFIG_FILE = '.harbor-audit.yaml';
@@ -46,7 +47,8 @@ class UsageError extends Error {}
 
 const USAGE = `Usage:
   harbor-audit [--format text|json|sarif] [--config FILE] [--fail-on error|warning|info]
-               [--path-map FROM=TO]... [--verbose] [--fix [--unsafe-fixes] [--diff]] [--allow-empty] PATH...
+               [--path-map FROM=TO]... [--verbose] [--fix [--unsafe-fixes] [--diff]] [--allow-empty]
+               [--jobs N] PATH...
   harbor-audit lsp --stdio                 start the language server (for any LSP editor)
   harbor-audit nginx-json FILE             print the nginx parse as crossplane's JSON payload
 ${KEYS_USAGE}
@@ -62,6 +64,7 @@ files that configs name on another host from a copy here (like \`paths:\` in .ha
   --unsafe-fixes   with --fix: apply unsafe fixes too (review the result)
   --diff           with --fix: print the changes as a unified diff, write nothing
   --allow-empty    exit 0 when the paths hold no Harbor config (otherwise exit 2)
+  --jobs N         lint many files on N threads (default: one per core; output order is the same)
 Exit code 0: nothing at or above --fail-on (default error); 1: something is (with --diff:
 or a fix would change a file); 2: usage or internal error, no Harbor config found, a file
 that cannot be read or written.`;
@@ -109,6 +112,8 @@ interface LintOptions {
   unsafeFixes?: boolean;
   diff?: boolean;
   allowEmpty?: boolean;
+  /** --jobs N: worker threads for many files (default one per core; 1 lints in one thread). */
+  jobs?: number;
 }
 
 function parseLintArgs(argv: string[]): LintOptions {
@@ -141,6 +146,11 @@ function parseLintArgs(argv: string[]): LintOptions {
     else if (arg === '--unsafe-fixes') options.unsafeFixes = true;
     else if (arg === '--diff') options.diff = true;
     else if (arg === '--allow-empty') options.allowEmpty = true;
+    else if (flag === '--jobs' || flag === '-j') {
+      const jobs = value();
+      if (!/^[1-9]\d{0,3}$/.test(jobs)) throw new UsageError(`--jobs takes a number of threads (1 or more), not "${jobs}"`);
+      options.jobs = Number(jobs);
+    }
     else if (arg === '--') options.paths.push(...argv.slice(i + 1)), (i = argv.length);
     else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
     else options.paths.push(arg);
@@ -224,22 +234,24 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
     return (await fs.stat(absolute)).isDirectory() ? absolute : dirname(absolute);
   }));
   const audit: Audit = { reports: [], checked: 0, internalError: false, explicitUnreadable: false, unreadablePaths: new Set(), fixed: [], diffs: [], writeFailed: false };
-  for (const target of targets) {
-    const read = await files.readFile(target.absolute, { maxBytes: target.explicit ? MAX_DOCUMENT_CHARS : WALK_MAX_BYTES });
-    if (!read.ok) {
+  const context: LintContext = { settings, searchRoots, ...(io.random ? { random: io.random } : {}) };
+  const lintTargets: LintTarget[] = targets.map((target) => ({ ...target, maxBytes: target.explicit ? MAX_DOCUMENT_CHARS : WALK_MAX_BYTES }));
+  // Many files without --fix: every core (results come back in target order); otherwise this thread, file by file.
+  const parallel = !options.fix && usesWorkers(lintTargets.length, context, { jobs: options.jobs }) ? await lintInWorkers(lintTargets, context, files, { jobs: options.jobs }) : undefined;
+  for (const [index, target] of lintTargets.entries()) {
+    const result = parallel?.[index] ?? (await lintTarget(target, context, files, !!options.fix));
+    if (result.kind === 'unreadable') {
       // Inside a folder, what cannot be a config is passed over; a file named on the command line gets a message.
-      if (target.explicit) {
-        io.stderr(`harbor-audit: ${target.display}: not checked: ${read.message}\n`);
-        audit.explicitUnreadable = true;
-      }
+      io.stderr(`harbor-audit: ${target.display}: not checked: ${result.message}\n`);
+      audit.explicitUnreadable = true;
       continue;
     }
-    if (!target.explicit && decodeBytes(read.bytes.subarray(0, 8192)).problem?.kind === 'binary') continue;
+    if (result.kind === 'skipped') continue;
     const analyzeOptions = { files, settings, searchRoots, ...(io.random ? { random: io.random } : {}) };
-    let analysis = await analyzeBytes({ uri: target.display, path: target.absolute, bytes: read.bytes }, analyzeOptions);
+    let analysis = result.analysis;
     for (const unreadable of analysis.unreadablePaths) audit.unreadablePaths.add(unreadable.path);
     if (options.fix && analysis.internalErrors.length === 0) {
-      const outcome = await fixFile(target, read.bytes, analysis, analyzeOptions, { includeUnsafe: !!options.unsafeFixes, diffOnly: !!options.diff }, io.writeFile ?? writeFileInPlace);
+      const outcome = await fixFile(target, result.bytes!, analysis, analyzeOptions, { includeUnsafe: !!options.unsafeFixes, diffOnly: !!options.diff }, io.writeFile ?? writeFileInPlace);
       analysis = outcome.analysis;
       if (outcome.writeError) {
         io.stderr(`harbor-audit: ${target.display}: not fixed, cannot write it (${outcome.writeError}); the file is unchanged\n`);
@@ -347,7 +359,8 @@ export function wantsColor(isTTY: boolean, env: Record<string, string | undefine
   return isTTY && !env.NO_COLOR;
 }
 
-if (require.main === module) {
+// A lint worker loads this bundle too (parallel.ts): it must not start the command there.
+if (require.main === module && !isLintWorker) {
   runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -82,7 +82,13 @@ export async function analyzeBytes(
   return analysis;
 }
 
-export async function analyzeText(input: DocumentInput, options: AnalyzeOptions = {}): Promise<Analysis> {
+/** A document's model, built once per text and shared by its analysis, hovers and completions (the server keeps one per document version). */
+export interface PreparedDocument {
+  context: RuleContext;
+  dependencies: string[];
+}
+
+export async function analyzeText(input: DocumentInput, options: AnalyzeOptions = {}, prepared?: PreparedDocument | Promise<PreparedDocument>): Promise<Analysis> {
   const limit = Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS);
   if (input.text.length > limit) {
     return inputOnly(
@@ -95,12 +101,13 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   }
   const settings = options.settings ?? defaultSettings;
   const unreadablePaths = new Map<string, UnreadablePath>();
+  const { context, dependencies: built } = await (prepared ?? buildContext(input, options));
   // Every file the rules read (keys through `paths:` mappings, a harbor.yml beside an nginx.conf) is a dependency too.
   const read = new Set<string>();
-  const files = recordingReads(options.files ?? noFileAccess, read);
-  const { context, dependencies: built } = await buildContext(input, { ...options, files }, (note) => {
+  const files = recordingReads(context.files, read);
+  const noteUnreadable: RuleContext['noteUnreadable'] = (note) => {
     if (!unreadablePaths.has(note.path)) unreadablePaths.set(note.path, { ...note, range: context.lines.rangeOf(note.span) });
-  });
+  };
   const { lines } = context;
   const dependencies = () => [...new Set([...built, ...read])].filter((path) => path !== input.path);
   if (context.recognition.kind === 'not-harbor') {
@@ -118,7 +125,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
     // The Carvel package's data values reuse goharbor key names; only rules whose keys mean the same there see them.
     const helmValues = context.helmValues.filter((target) => target.location !== 'carvel' || CARVEL_SAME_SEMANTICS.has(rule.meta.id));
     try {
-      await rule.check({ ...context, helmValues, report: (report) => reports.push(report) });
+      await rule.check({ ...context, files, helmValues, noteUnreadable, report: (report) => reports.push(report) });
     } catch (error) {
       internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
       continue;
@@ -153,13 +160,16 @@ function recordingReads(files: FileAccess, read: Set<string>): FileAccess {
   };
 }
 
-/** The model of a document that rules and hovers read: parsed once, per kind. */
-export async function buildContext(
-  input: DocumentInput,
-  options: AnalyzeOptions = {},
-  noteUnreadable: RuleContext['noteUnreadable'] = () => undefined,
-): Promise<{ context: RuleContext; dependencies: string[] }> {
-  const files = options.files ?? noFileAccess;
+/**
+ * The model of a document that rules and hovers read: parsed once, per kind.
+ * Documents over the size limit are not parsed: callers check the size first.
+ */
+export async function buildContext(input: DocumentInput, options: AnalyzeOptions = {}): Promise<PreparedDocument> {
+  // What building the model reads (includes, an includer, a harbor.yml beside the file) is a dependency;
+  // the context keeps the plain access, and each analysis records what its rules read.
+  const raw = options.files ?? noFileAccess;
+  const read = new Set<string>();
+  const files = recordingReads(raw, read);
   const lines = new LineIndex(input.text);
   const recognized = recognize(input.text, input.path ?? input.uri, { robotNamePrefix: options.settings?.robotNamePrefix });
   const context: RuleContext = {
@@ -168,11 +178,11 @@ export async function buildContext(
     text: input.text,
     lines,
     recognition: recognized.recognition,
-    files,
+    files: raw,
     pathMappings: options.settings?.paths ?? [],
     robotNamePrefix: options.settings?.robotNamePrefix ?? 'robot$',
     searchRoots: options.searchRoots ?? [],
-    noteUnreadable,
+    noteUnreadable: () => undefined,
     random: options.random ?? cryptoRandom,
     helmValues: [],
     report() {
@@ -217,13 +227,13 @@ export async function buildContext(
       break;
   }
   dependencies.push(...(await versionsFor(context, options.settings)));
-  return { context, dependencies };
+  return { context, dependencies: [...new Set([...dependencies, ...read])].filter((path) => path !== input.path) };
 }
 
 /** Hover text at an offset: the first provider that knows the place answers. */
-export async function hoverAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}): Promise<HoverResult | undefined> {
+export async function hoverAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}, prepared?: PreparedDocument | Promise<PreparedDocument>): Promise<HoverResult | undefined> {
   if (input.text.length > Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS)) return undefined;
-  const { context } = await buildContext(input, options);
+  const { context } = await (prepared ?? buildContext(input, options));
   for (const provider of hoverProviders) {
     if (!provider.appliesTo.includes(context.recognition.kind)) continue;
     try {
@@ -237,9 +247,9 @@ export async function hoverAt(input: DocumentInput, offset: number, options: Ana
 }
 
 /** Keys and values the version of this file accepts at an offset (chart values and harbor.yml). */
-export async function completionAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}): Promise<CompletionEntry[]> {
+export async function completionAt(input: DocumentInput, offset: number, options: AnalyzeOptions = {}, prepared?: PreparedDocument | Promise<PreparedDocument>): Promise<CompletionEntry[]> {
   if (input.text.length > Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS)) return [];
-  const { context } = await buildContext(input, options);
+  const { context } = await (prepared ?? buildContext(input, options));
   return completionsAt(context, offset);
 }
 

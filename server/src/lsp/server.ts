@@ -27,7 +27,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
 import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
-import { analyzeBytes, analyzeText, completionAt, hoverAt, type Analysis } from '../core/languageService';
+import { commentLines, reuseAfterCommentEdit } from '../core/incremental';
+import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
@@ -86,11 +87,19 @@ interface CachedAnalysis {
   document: TextDocument;
   version: number;
   analysis: Analysis;
+  /** The text it was computed from, and its comment lines: an edit inside a comment reuses it (core/incremental.ts). */
+  text: string;
+  comments?: number[];
 }
+
+/** Documents whose parsed model is kept (the ones being typed in): the analysis, hovers and completions of a version share it. */
+const PREPARED_DOCUMENTS = 4;
 
 export function startServer(connection: Connection, runtime: ServerRuntime): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, CachedAnalysis>();
+  /** The model of a document version (parse, includes, versions), most recently used last; cleared with the analyses. */
+  const prepared = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
   const inFlight = new Map<string, { document: TextDocument; version: number; promise: Promise<Analysis> }>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
   let workspaceRoots: string[] = [];
@@ -214,12 +223,26 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const running = inFlight.get(document.uri);
     if (running?.document === document && running.version === version) return running.promise;
     const text = document.getText();
+    let comments: number[] | undefined;
     const promise = (async () => {
+      // Typing in a comment: the previous version's findings, moved (nothing is parsed or checked again).
+      if (cached?.document === document && text.length <= MAX_DOCUMENT_CHARS) {
+        const reused = reuseAfterCommentEdit({ uri: document.uri, ...cached }, text);
+        if (reused) {
+          comments = reused.comments;
+          if (reused.sameDiagnostics) resultIds.set(reused.analysis, resultIdOf(cached.analysis));
+          return reused.analysis;
+        }
+      }
       const settings = await settingsFor(document.uri);
       if (isIgnoredUri(document.uri, settings)) {
         return { recognition: { kind: 'not-harbor', reason: 'ignored by .harbor-audit.yaml' }, findings: [], dependencies: [], unreadablePaths: [], internalErrors: [] } as Analysis;
       }
-      const analysis = await analyzeText({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots });
+      const input = { uri: document.uri, path: pathOf(document.uri), text };
+      const options = { files, settings, searchRoots: workspaceRoots };
+      const prepared = preparedOf(document, version, text, settings);
+      const analysis = await analyzeText(input, options, prepared);
+      if (prepared) comments = commentLines((await prepared).context);
       for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
       return analysis;
     })();
@@ -228,13 +251,37 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const analysis = await promise;
       const stillCurrent = documents.get(document.uri) === document && document.version === version;
       if (stillCurrent) {
-        cache.set(document.uri, { document, version, analysis });
+        cache.set(document.uri, { document, version, analysis, text, comments });
         connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
       }
       return analysis;
     } finally {
       if (inFlight.get(document.uri)?.promise === promise) inFlight.delete(document.uri);
     }
+  }
+
+  /**
+   * The model of this version of the document, built once for its analysis,
+   * hovers and completions. Undefined over the size limit (nothing is parsed).
+   */
+  function preparedOf(document: TextDocument, version: number, text: string, settings: AuditSettings): Promise<PreparedDocument> | undefined {
+    if (text.length > MAX_DOCUMENT_CHARS) return undefined;
+    // Only these settings shape the model; rule severities apply after the rules ran.
+    const settingsKey = JSON.stringify([settings.paths, settings.robotNamePrefix, settings.chartVersion, settings.harborVersion]);
+    const known = prepared.get(document.uri);
+    prepared.delete(document.uri);
+    if (known?.document === document && known.version === version && known.settingsKey === settingsKey) {
+      prepared.set(document.uri, known);
+      return known.promise;
+    }
+    const promise = buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots });
+    // A failed build is not kept: the next request tries again.
+    promise.catch(() => {
+      if (prepared.get(document.uri)?.promise === promise) prepared.delete(document.uri);
+    });
+    prepared.set(document.uri, { document, version, settingsKey, promise });
+    while (prepared.size > PREPARED_DOCUMENTS) prepared.delete(prepared.keys().next().value!);
+    return promise;
   }
 
   /** The analysis of the document as it is when the result is ready: re-run when an edit overtook it (bounded, for a client typing without pause). */
@@ -279,12 +326,27 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return fileUri(join(runtime.docsRoot, `${ruleId}.md`));
   }
 
+  /**
+   * Result ids of pulled diagnostics: an analysis reused after a comment edit
+   * whose diagnostics did not move keeps its predecessor's id, so a client that
+   * sends it back gets "unchanged" instead of thousands of diagnostics again.
+   */
+  const resultIds = new WeakMap<Analysis, string>();
+  let nextResultId = 0;
+  function resultIdOf(analysis: Analysis): string {
+    let id = resultIds.get(analysis);
+    if (id === undefined) resultIds.set(analysis, (id = String(++nextResultId)));
+    return id;
+  }
+
   connection.languages.diagnostics.on(async (params, token) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const analysis = await currentAnalysis(document);
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
-    return { kind: DocumentDiagnosticReportKind.Full, items: analysis.findings.map(toDiagnostic) };
+    const resultId = resultIdOf(analysis);
+    if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis.findings.map(toDiagnostic) };
   });
 
   function schedulePush(document: TextDocument): void {
@@ -306,6 +368,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
 
   function recheckAll(): void {
     cache.clear();
+    prepared.clear();
     if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
     else for (const document of documents.all()) schedulePush(document);
   }
@@ -320,7 +383,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   function recheckDependents(paths: ReadonlySet<string>): void {
     const uris = dependents(paths);
     if (uris.length === 0) return;
-    for (const uri of uris) cache.delete(uri);
+    for (const uri of uris) {
+      cache.delete(uri);
+      prepared.delete(uri);
+    }
     if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
     else for (const uri of uris) {
       const document = documents.get(uri);
@@ -340,6 +406,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   });
   documents.onDidClose(({ document }) => {
     cache.delete(document.uri);
+    prepared.delete(document.uri);
     editorSettings.delete(document.uri);
     clearTimeout(pushTimers.get(document.uri));
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
@@ -493,10 +560,13 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   connection.onHover(async (params) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
+    const version = document.version;
+    const text = document.getText();
     const settings = await settingsFor(document.uri);
     const offset = document.offsetAt(params.position);
     const analysis = await analysisOf(document);
-    const provided = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text: document.getText() }, offset, { files, settings, searchRoots: workspaceRoots });
+    const options = { files, settings, searchRoots: workspaceRoots };
+    const provided = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, options, preparedOf(document, version, text, settings));
     const result = combineHovers(findingsHover(analysis.findings, offset, docsUri), provided);
     if (!result) return null;
     return { contents: { kind: 'markdown', value: result.markdown }, range: { start: document.positionAt(result.span.start), end: document.positionAt(result.span.end) } };
@@ -505,10 +575,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   connection.onCompletion(async (params) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
+    const version = document.version;
+    const text = document.getText();
     const settings = await settingsFor(document.uri);
     const offset = document.offsetAt(params.position);
-    const text = document.getText();
-    const entries = await completionAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, { files, settings });
+    const options = { files, settings, searchRoots: workspaceRoots };
+    const entries = await completionAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, options, preparedOf(document, version, text, settings));
     if (entries.length === 0) return null;
     // Replace what was typed of the key or value so far.
     const typed = /[^\s:]*$/.exec(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset))![0];

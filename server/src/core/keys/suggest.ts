@@ -44,6 +44,23 @@ function allowance(name: string): number {
   return name.length <= 4 ? 1 : name.length <= 10 ? 2 : 3;
 }
 
+/** The keys of a version by their last segment (lower case), in table order: built once per key set, not scanned per unknown key. */
+const lastSegmentIndexes = new WeakMap<KeySet, Map<string, string[]>>();
+function byLastSegment(keys: KeySet): Map<string, string[]> {
+  let index = lastSegmentIndexes.get(keys);
+  if (!index) {
+    index = new Map();
+    for (const known of Object.keys(keys.table)) {
+      const last = known.split('.').pop()!.toLowerCase();
+      const list = index.get(last);
+      if (list) list.push(known);
+      else index.set(last, [known]);
+    }
+    lastSegmentIndexes.set(keys, index);
+  }
+  return index;
+}
+
 export function suggestKey(keys: KeySet, path: readonly string[]): Suggestion | undefined {
   const name = path[path.length - 1];
   const parent = path.slice(0, -1).join('.');
@@ -64,7 +81,7 @@ export function suggestKey(keys: KeySet, path: readonly string[]): Suggestion | 
   }
   if (found.length > 0 && best <= limit) return { path: join(found[0]), sibling: found[0], unambiguous: found.length === 1 };
   // The same name elsewhere: prefer the place that shares the longest prefix with where it was written.
-  const elsewhere = Object.keys(keys.table).filter((known) => known.split('.').pop()!.toLowerCase() === name.toLowerCase());
+  const elsewhere = byLastSegment(keys).get(name.toLowerCase()) ?? [];
   if (elsewhere.length === 0) return undefined;
   const shared = (known: string) => {
     const parts = known.split('.');

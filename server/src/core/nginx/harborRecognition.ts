@@ -129,6 +129,30 @@ function descendants(directives: readonly NginxDirective[]): NginxDirective[] {
   return all;
 }
 
+/**
+ * The block directives below `directives` with a `proxy_pass` anywhere inside
+ * them (includes spliced), in one walk: asking each location for its own
+ * descendants was quadratic in a chain of nested locations.
+ */
+function blocksThatProxy(directives: readonly NginxDirective[]): Set<NginxDirective> {
+  const proxying = new Set<NginxDirective>();
+  // Depth-first; a block is settled when its children are, and passes its verdict to its parent.
+  const stack: { block: NginxDirective | null; children: NginxDirective[]; index: number; proxies: boolean }[] = [{ block: null, children: spliceIncludes(directives), index: 0, proxies: false }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index < top.children.length) {
+      const child = top.children[top.index++];
+      if (child.name === 'proxy_pass') top.proxies = true;
+      if (child.block) stack.push({ block: child, children: spliceIncludes(child.block), index: 0, proxies: false });
+      continue;
+    }
+    stack.pop();
+    if (top.proxies && top.block) proxying.add(top.block);
+    if (top.proxies && stack.length > 0) stack[stack.length - 1].proxies = true;
+  }
+  return proxying;
+}
+
 /** Host of a proxy target (`http://harbor:8080/x` → `harbor`), or an upstream's members' hosts. */
 function targetHosts(pass: NginxDirective, upstreamHosts: UpstreamHostsOf): string[] {
   const value = pass.args[0]?.value ?? '';
@@ -157,7 +181,8 @@ export function harborServerEvidence(server: NginxDirective, upstreamHosts: Upst
   const hosts = passes.flatMap((pass) => targetHosts(pass, upstreamHosts));
   const locations = inside.filter((d) => d.name === 'location' && d.block);
   const patterns = locations.map((d) => d.args[d.args.length - 1]?.value ?? '');
-  const proxied = locations.filter((d) => descendants(d.block!).some((x) => x.name === 'proxy_pass')).map((d) => d.args[d.args.length - 1]?.value ?? '');
+  const proxying = blocksThatProxy(server.block ?? []);
+  const proxied = locations.filter((d) => proxying.has(d)).map((d) => d.args[d.args.length - 1]?.value ?? '');
 
   const route = proxied.find((p) => HARBOR_ROUTE.test(p));
   if (route) return { harbor: true, why: `proxies Harbor's ${route}` };

@@ -2,8 +2,14 @@
  * Follows `include` directives the way nginx does: relative paths resolve
  * against the configuration directory (nginx's conf prefix), globs expand in
  * sorted order, and each include gets its own parse of the file so the tree
- * stays a tree. Limits (files, depth, bytes) and cycle checks keep hostile or
- * broken configs from running away; every failure becomes an IncludeProblem.
+ * stays a tree. Limits (files, includes, depth, bytes) and cycle checks keep
+ * hostile or broken configs from running away; every failure becomes an
+ * IncludeProblem, and a limit is reported once, not once per include past it.
+ *
+ * Work is linear in the number of include directives: each glob pattern is
+ * listed once per resolution, and an include that repeats an earlier one of
+ * the same block (`include *;` two thousand times) is not followed again: it
+ * is neither listed, read, parsed, spliced nor reported.
  */
 import { isAbsolute, join, normalize } from 'node:path/posix';
 import { decodeBytes } from '../decode';
@@ -15,7 +21,7 @@ export interface IncludeProblem {
   include: NginxDirective;
   path: string;
   message: string;
-  reason: 'read' | 'cycle' | 'depth' | 'too-many-files';
+  reason: 'read' | 'cycle' | 'depth' | 'too-many-files' | 'too-many-includes';
   /** For 'read': what FileAccess said was wrong (missing, not-regular, ...). */
   problem?: ReadProblem;
 }
@@ -25,6 +31,8 @@ export interface IncludeOptions {
   configDir: string;
   /** Parsed included files (each include of a file counts), default 256. */
   maxFiles?: number;
+  /** `include` directives followed (repeats of one in the same block not counted), default 1024. */
+  maxIncludes?: number;
   /** Include nesting depth, default 16. */
   maxDepth?: number;
   /** Largest file read, default 1 MiB. */
@@ -54,12 +62,35 @@ export async function resolveIncludes(
 ): Promise<{ files: NginxFile[]; problems: IncludeProblem[] }> {
   const maxFiles = options.maxFiles ?? 256;
   const maxDepth = options.maxDepth ?? 16;
+  const maxIncludes = options.maxIncludes ?? 1024;
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const files: NginxFile[] = [root];
   const seen = new Set<string>([normalize(root.path)]);
   const problems: IncludeProblem[] = [];
   const cache = new Map<string, Promise<Loaded>>();
+  const globs = new Map<string, Promise<string[]>>();
   let parsed = 0;
+  let followed = 0;
+  // A limit is one problem: the first include it stops, and how many more it stopped.
+  const limitProblems = new Map<'too-many-files' | 'too-many-includes', { problem: IncludeProblem; more: number; describe: (more: number) => string }>();
+  const limitReached = (reason: 'too-many-files' | 'too-many-includes', include: NginxDirective, path: string, describe: (more: number) => string) => {
+    const known = limitProblems.get(reason);
+    if (known) {
+      known.more++;
+      return;
+    }
+    const problem: IncludeProblem = { include, path, reason, message: describe(0) };
+    limitProblems.set(reason, { problem, more: 0, describe });
+    problems.push(problem);
+  };
+  const listGlob = (pattern: string): Promise<string[]> => {
+    let listed = globs.get(pattern);
+    if (!listed) {
+      listed = access.glob(pattern).then((paths) => [...paths].sort());
+      globs.set(pattern, listed);
+    }
+    return listed;
+  };
 
   const load = (path: string): Promise<Loaded> => {
     let pending = cache.get(path);
@@ -83,19 +114,33 @@ export async function resolveIncludes(
   const queue: Pending[] = [{ file: root, depth: 0, stack: [normalize(root.path)] }];
   for (let q = 0; q < queue.length; q++) {
     const current = queue[q];
-    for (const include of includesOf(current.file.directives)) {
+    // The include arguments already resolved in each block of this file.
+    const resolvedIn = new Map<readonly NginxDirective[], Set<string>>();
+    for (const [include, block] of includesOf(current.file.directives)) {
       include.included = [];
       const arg = include.args[0];
       if (!arg || include.templated || arg.templated) continue;
+      let inBlock = resolvedIn.get(block);
+      if (!inBlock) resolvedIn.set(block, (inBlock = new Set()));
+      // A repeat brings the same directives again: nginx would mostly refuse them as duplicates, and no
+      // check learns anything from a second copy, so it is left empty (splicing copies made the work
+      // grow with repeats times the files they match).
+      if (inBlock.has(arg.value)) continue;
+      inBlock.add(arg.value);
       const pattern = isAbsolute(arg.value) ? arg.value : join(options.configDir, arg.value);
+      if (followed >= maxIncludes) {
+        limitReached('too-many-includes', include, pattern, (more) => `more than ${maxIncludes} include directives; this one${more > 0 ? ` and ${more} more` : ''} were not followed`);
+        continue;
+      }
+      followed++;
       let paths: string[];
       if (GLOB_MAGIC.test(pattern)) {
         try {
-          paths = [...(await access.glob(pattern))].sort();
+          paths = await listGlob(pattern);
           // A path on the proxy host (`/etc/nginx/conf.d/*.conf`) that is not on this machine: the same tail beside this config.
           for (const tail of isAbsolute(arg.value) ? hostTails(arg.value, options.configDir) : []) {
             if (paths.length > 0) break;
-            paths = [...(await access.glob(tail))].sort();
+            paths = await listGlob(tail);
           }
         } catch (error) {
           problems.push({ include, path: pattern, reason: 'read', message: error instanceof Error ? error.message : String(error) });
@@ -126,7 +171,7 @@ export async function resolveIncludes(
           continue;
         }
         if (parsed >= maxFiles) {
-          problems.push({ include, path, reason: 'too-many-files', message: `more than ${maxFiles} included files; ${path} was not read` });
+          limitReached('too-many-files', include, path, (more) => `more than ${maxFiles} included files; ${path}${more > 0 ? ` and ${more} more` : ''} were not read`);
           continue;
         }
         const loaded = await load(path);
@@ -145,12 +190,13 @@ export async function resolveIncludes(
       }
     }
   }
+  for (const { problem, more, describe } of limitProblems.values()) problem.message = describe(more);
   return { files, problems };
 }
 
-/** The `include` directives of a file in text order, at any block depth. */
-function includesOf(directives: readonly NginxDirective[]): NginxDirective[] {
-  const found: NginxDirective[] = [];
+/** The `include` directives of a file in text order, at any block depth, each with the block it stands in. */
+function includesOf(directives: readonly NginxDirective[]): [NginxDirective, readonly NginxDirective[]][] {
+  const found: [NginxDirective, readonly NginxDirective[]][] = [];
   const stack: { list: readonly NginxDirective[]; index: number }[] = [{ list: directives, index: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
@@ -159,7 +205,7 @@ function includesOf(directives: readonly NginxDirective[]): NginxDirective[] {
       continue;
     }
     const directive = top.list[top.index++];
-    if (directive.name === 'include' && !directive.block) found.push(directive);
+    if (directive.name === 'include' && !directive.block) found.push([directive, top.list]);
     if (directive.block) stack.push({ list: directive.block, index: 0 });
   }
   return found;

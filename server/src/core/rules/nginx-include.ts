@@ -17,6 +17,8 @@ function shortReason(problem: IncludeProblem): string {
       return 'includes nest too deeply';
     case 'too-many-files':
       return 'too many included files';
+    case 'too-many-includes':
+      return 'too many include directives';
     case 'read':
       return problem.message.split('\n')[0];
   }
@@ -30,7 +32,8 @@ function explain(problem: IncludeProblem, configDir: string): string {
     case 'depth':
       return `includes nest too deeply to follow ${shown}`;
     case 'too-many-files':
-      return `too many included files; ${shown} was not read`;
+    case 'too-many-includes':
+      return problem.message;
     case 'read':
       return `${shown}: ${problem.message}`;
   }
@@ -48,7 +51,7 @@ export const nginxInclude = defineRule({
     defaultSeverity: 'info',
     fixSafety: 'none',
     docs: {
-      whatItDoes: 'Reports an `include` that harbor-audit could not follow: a missing file, a directory, a device or FIFO, a file over 1 MiB, an include cycle, or one outside an untrusted workspace. The checks that depend on it may then be incomplete.',
+      whatItDoes: 'Reports an `include` that harbor-audit could not follow: a missing file, a directory, a device or FIFO, a file over 1 MiB, an include cycle, one outside an untrusted workspace, or includes past the bounds that keep a hostile config from running away (1,024 include directives, 256 included files; an include repeated in the same block is followed once). The checks that depend on it may then be incomplete.',
       why: 'Settings such as `client_max_body_size 0;` or the `proxy_set_header` lines often live in an included file. When it cannot be read, a rule might miss them; this finding says so instead of guessing. A cycle also makes `nginx -t` fail.',
       example: { language: 'nginx', code: 'http {\n    include /etc/nginx/proxy-harbor.conf;\n}' },
       fix: 'Relative include paths resolve against the folder of the main nginx.conf, as nginx resolves them against its configuration prefix. Keep the included files in the workspace, or ignore this finding where they only exist on the server.',

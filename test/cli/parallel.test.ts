@@ -1,0 +1,65 @@
+/**
+ * The CLI on worker threads (issue 11 item 10): the same output as on one
+ * thread, in the same order, from the compiled modules and from the bundle;
+ * small runs start no worker.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../../server/src/cli/main';
+import { MIN_FILES_FOR_WORKERS, usesWorkers } from '../../server/src/cli/parallel';
+import { defaultSettings } from '../../server/src/core/settings';
+import { repoRoot } from '../helpers/fixtures';
+
+const work = mkdtempSync(join(tmpdir(), 'harbor-audit-parallel-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+// The examples four times over: enough files for workers, findings in many of them.
+for (let i = 0; i < 4; i++) cpSync(join(repoRoot, 'examples'), join(work, `copy-${i}`), { recursive: true });
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: work });
+  return { code, stdout, stderr };
+}
+
+describe('harbor-audit on worker threads', () => {
+  it('has enough files here to use them, and small runs or seeded runs do not', () => {
+    const files = Number(spawnSync('find', [work, '-type', 'f'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length);
+    assert.ok(files >= MIN_FILES_FOR_WORKERS, `${files} files`);
+    assert.equal(usesWorkers(files, { settings: defaultSettings, searchRoots: [] }, { jobs: 2 }), true);
+    assert.equal(usesWorkers(MIN_FILES_FOR_WORKERS - 1, { settings: defaultSettings, searchRoots: [] }, { jobs: 2 }), false);
+    assert.equal(usesWorkers(files, { settings: defaultSettings, searchRoots: [] }, { jobs: 1 }), false);
+    assert.equal(usesWorkers(files, { settings: defaultSettings, searchRoots: [], random: () => new Uint8Array(0) }, { jobs: 2 }), false);
+  });
+
+  it('prints what one thread prints, in the same order (json and text, compiled modules)', async () => {
+    for (const format of ['json', 'text']) {
+      const one = await cli(['--format', format, '--jobs', '1', '.']);
+      const three = await cli(['--format', format, '--jobs', '3', '.']);
+      assert.equal(one.code, 1, one.stderr);
+      assert.deepEqual(three, one);
+    }
+  });
+
+  it('works from the bundle (dist/cli.js), the way the command runs', () => {
+    const run = (jobs: string) => spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), '--format', 'json', '--jobs', jobs, '.'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+    const one = run('1');
+    const two = run('2');
+    assert.equal(one.status, 1, one.stderr);
+    assert.equal(two.status, 1, two.stderr);
+    assert.equal(two.stdout, one.stdout);
+    assert.ok(JSON.parse(two.stdout).findings.length > 10);
+  });
+
+  it('refuses a --jobs that is not a number of threads', async () => {
+    for (const bad of ['0', '-1', 'x', '1.5']) {
+      const result = await cli(['--jobs', bad, '.']);
+      assert.equal(result.code, 2, bad);
+      assert.match(result.stderr, /--jobs takes a number of threads/);
+    }
+  });
+});
