@@ -18,7 +18,7 @@ import { ruleCatalog } from '../../server/src/core/rules/registry';
 import { seededRandom } from '../../server/src/core/secrets';
 import { LineIndex } from '../../server/src/core/text';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
-import { fixturesOf, lintFixture, repoRoot, type Fixture } from '../helpers/fixtures';
+import { fixtureOptions, fixturesOf, lintFixture, repoRoot, type Fixture } from '../helpers/fixtures';
 import { TestLspClient } from '../helpers/lspClient';
 import { complaint, nginxTest, removeNginxWork, skipReason as nginxSkip } from '../helpers/nginxCheck';
 
@@ -69,6 +69,22 @@ async function fixturesWithFixes(): Promise<{ fixture: Fixture; unsafeOnly: bool
   return found;
 }
 
+/**
+ * A fixture's `# harbor-audit-test:` settings as the CLI takes them: a `--config` file (the
+ * fixture runs as a user with that .harbor-audit.yaml would run it), or no arguments.
+ */
+function configArgs(fixture: Fixture): string[] {
+  const settings = fixtureOptions(readFileSync(fixture.path)).settings;
+  if (!settings) return [];
+  const lines: string[] = [];
+  if (settings.robotNamePrefix) lines.push(`robot_name_prefix: '${settings.robotNamePrefix}'`);
+  for (const [rule, level] of Object.entries(settings.rules ?? {})) lines.push(...(lines.some((l) => l === 'rules:') ? [] : ['rules:']), `  ${rule}: ${level}`);
+  if (lines.length === 0) return [];
+  const config = join(work, `config-${fixture.ruleId}-${basename(fixture.path)}.yaml`);
+  writeFileSync(config, lines.join('\n') + '\n');
+  return ['--config', config];
+}
+
 function applyLspEdits(text: string, edits: LspTextEdit[]): string {
   const lines = new LineIndex(text);
   const spans = edits.map((edit) => ({ span: { start: lines.offsetAt(edit.range.start), end: lines.offsetAt(edit.range.end) }, newText: edit.newText }));
@@ -95,7 +111,8 @@ describe('harbor-audit --fix on every fixture with a fix', async () => {
       it(`${fixture.ruleId}/${fixture.name} ${unsafe ? '--fix --unsafe-fixes' : '--fix'}`, async () => {
         const path = copyOf(fixture);
         const original = readFileSync(path, 'utf8');
-        const args = unsafe ? ['--fix', '--unsafe-fixes', '--allow-empty', basename(path)] : ['--fix', '--allow-empty', basename(path)];
+        const config = configArgs(fixture);
+        const args = [...config, ...(unsafe ? ['--fix', '--unsafe-fixes', '--allow-empty'] : ['--fix', '--allow-empty']), basename(path)];
         const diff = unsafe ? undefined : await cli([...args.slice(0, -1), '--diff', basename(path)], dirname(path));
         assert.equal(readFileSync(path, 'utf8'), original, '--diff writes nothing');
         const result = await cli(args, dirname(path));
@@ -112,15 +129,17 @@ describe('harbor-audit --fix on every fixture with a fix', async () => {
         const input = { uri: basename(path), path, text: original };
         let drawn = 0;
         const random = seededRandom(7);
-        const expected = await fixToFixpoint(input, { ...coreOptions(), random: (size) => (drawn++, random(size)), includeUnsafe: unsafe });
+        const options = { ...coreOptions(), settings: fixtureOptions(readFileSync(fixture.path)).settings };
+        const expected = await fixToFixpoint(input, { ...options, random: (size) => (drawn++, random(size)), includeUnsafe: unsafe });
         assert.equal(written, expected.text);
 
         // Re-linted: nothing of the allowed safety is left to fix.
-        const again = await analyzeText({ ...input, text: written }, coreOptions());
+        const again = await analyzeText({ ...input, text: written }, options);
         const left = chooseFixes(again.findings, unsafe);
         assert.deepEqual(left.map((c) => `${c.finding.ruleId}: ${c.fix.title}`), [], `fixable findings remain after ${args.join(' ')}:\n${written}`);
 
-        if (!unsafe) {
+        // The editor (below) runs with the test client's default settings: fixtures that set their own are checked by the CLI only.
+        if (!unsafe && config.length === 0) {
           // The editor: one source.fixAll code action gives the same text, when the fixes draw no random values.
           // (When the fixpoint drew none, another seed gives the same text: no need to run it again to know.)
           const otherSeed = drawn === 0 ? expected : await fixToFixpoint(input, { ...coreOptions(99), includeUnsafe: false });
