@@ -5,7 +5,7 @@
  * lines in the workspace whose findings cause what the log shows.
  *
  *   { command: "harborAudit.explainLogText",
- *     arguments: [{ text, uri?, firstLine?, name? }] }   (or just [text])
+ *     arguments: [{ text, uri?, firstLine?, name?, truncated? }] }   (or just [text])
  *
  * `uri` names the document the text comes from (its lines get links), with
  * `firstLine` the number of the text's first line in it; `name` labels text
@@ -28,6 +28,8 @@ export interface ExplainLogParams {
   uri?: string;
   firstLine?: number;
   name?: string;
+  /** The text is the beginning of a longer log (the client read only part of a large file). */
+  truncated?: boolean;
 }
 
 export interface ExplainLogResult {
@@ -66,6 +68,7 @@ export function readExplainParams(args: unknown[]): ExplainLogParams {
     ...(typeof params.uri === 'string' && params.uri !== '' ? { uri: params.uri } : {}),
     ...(firstLine ? { firstLine } : {}),
     ...(typeof params.name === 'string' && params.name !== '' ? { name: params.name.slice(0, 200) } : {}),
+    ...(params.truncated === true ? { truncated: true } : {}),
   };
 }
 
@@ -79,7 +82,7 @@ export async function explainLog(params: ExplainLogParams, env: ExplainEnvironme
   const cut = params.text.length > MAX_EXPLAIN_CHARS;
   const text = cut ? params.text.slice(0, params.text.lastIndexOf('\n', MAX_EXPLAIN_CHARS) + 1 || MAX_EXPLAIN_CHARS) : params.text;
   const read = explainTextBounded(text, label, { firstLine: params.firstLine, maxLines: MAX_EXPLAIN_LINES });
-  const stoppedAt = read.stoppedAt ?? (cut ? (params.firstLine ?? 1) + read.linesRead : undefined);
+  const stoppedAt = read.stoppedAt ?? (cut || params.truncated ? (params.firstLine ?? 1) + read.linesRead : undefined);
   let workspace: WorkspaceReports = { reports: [], checked: 0 };
   let keyMatches: KeyMatch[] = [];
   if (needsWorkspace(read.incidents)) {
