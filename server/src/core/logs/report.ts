@@ -133,7 +133,8 @@ export function formatExplainMarkdown(
     if (incident.causes.length > 0) {
       out.push('Likely causes, most likely first:', '');
       incident.causes.slice(0, 10).forEach((cause, index) => {
-        out.push(`${index + 1}. ${link(cause.file, cause.range.start.line + 1)}: **${cause.ruleId}**: ${cause.message}${cause.fixes[0] ? ` Fix: ${cause.fixes[0]}.` : ''}`);
+        const fix = cause.fixes[0] ? `${/[.!?]$/.test(cause.message) ? '' : '.'} Fix: ${cause.fixes[0]}.` : '';
+        out.push(`${index + 1}. ${link(cause.file, cause.range.start.line + 1)}: **${cause.ruleId}**: ${cause.message}${fix}`);
       });
       out.push('');
     } else if (incident.rules.length > 0) {
