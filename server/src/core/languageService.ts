@@ -93,10 +93,13 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   }
   const settings = options.settings ?? defaultSettings;
   const unreadablePaths = new Map<string, UnreadablePath>();
-  const { context, dependencies } = await buildContext(input, options, (note) => {
+  // Every file a rule reads (a key, a certificate, a sibling install's harbor.yml) is a dependency: its change changes the findings.
+  const read = new Set<string>();
+  const { context, dependencies: modelDependencies } = await buildContext(input, { ...options, files: recordingReads(options.files ?? noFileAccess, read) }, (note) => {
     if (!unreadablePaths.has(note.path)) unreadablePaths.set(note.path, { ...note, range: context.lines.rangeOf(note.span) });
   });
   const { lines } = context;
+  const dependencies = modelDependencies;
   if (context.recognition.kind === 'not-harbor') {
     return { recognition: context.recognition, findings: [], dependencies, unreadablePaths: [], internalErrors: [] };
   }
@@ -127,6 +130,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   const suppressions = findSuppressions(input.text, lines);
   const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
   visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+  for (const path of read) if (path !== input.path && !dependencies.includes(path)) dependencies.push(path);
   return { recognition: context.recognition, findings: visible, dependencies, unreadablePaths: [...unreadablePaths.values()], internalErrors };
 }
 
@@ -262,6 +266,20 @@ function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: Input
     dependencies: [],
     unreadablePaths: [],
     internalErrors: [],
+  };
+}
+
+/** The same file access, noting the path of every file read. */
+function recordingReads(files: FileAccess, read: Set<string>): FileAccess {
+  const { listDirectory, findByName } = files;
+  return {
+    readFile: (path, options) => {
+      if (read.size < 10_000) read.add(path);
+      return files.readFile(path, options);
+    },
+    glob: (pattern) => files.glob(pattern),
+    ...(listDirectory ? { listDirectory: (path: string) => listDirectory.call(files, path) } : {}),
+    ...(findByName ? { findByName: (name: string, roots: readonly string[]) => findByName.call(files, name, roots) } : {}),
   };
 }
 

@@ -30,7 +30,7 @@ import { fixToFixpoint } from '../core/fixAll';
 import { analyzeBytes, analyzeText, completionAt, hoverAt, type Analysis } from '../core/languageService';
 import { isLogDocument, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES } from '../core/logs/document';
 import { explainTextBounded } from '../core/logs/explainer';
-import { joinCauses, type ConfigReport, type KeyMatch } from '../core/logs/report';
+import { joinCauses, type KeyMatch } from '../core/logs/report';
 import { SEQUENCE_SIGNATURES } from '../core/logs/sequences';
 import { SIGNATURES } from '../core/logs/signatures';
 import { findRuleMeta } from '../core/rules/registry';
@@ -41,6 +41,7 @@ import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { findKeyById } from '../node/keyTools';
 import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
 import { EXPLAIN_LOG_TEXT, explainLog, markdownLink, needsWorkspace, readExplainParams, type WorkspaceReports } from './explainLog';
+import { WorkspaceFindings } from './workspaceFindings';
 import { executeKeyCommand, KEY_COMMANDS } from './keyCommands';
 
 export interface ServerRuntime {
@@ -130,9 +131,14 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   let trusted = true;
   /** Explained logs, per document version and workspace generation. */
   const logCache = new Map<string, { document: TextDocument; version: number; generation: number; promise: Promise<LogAnalysis> }>();
-  /** Bumped whenever a config in the workspace may have changed: joined log results and workspace findings of older generations are stale. */
+  /** Bumped whenever a config in the workspace may have changed: joined log results of older generations are stale. */
   let generation = 0;
-  let workspaceFindings: { generation: number; promise: Promise<WorkspaceReports> } | undefined;
+  const workspaceFindings = new WorkspaceFindings({
+    candidates: (token) => workspaceCandidates(token),
+    analyze: (uri) => workspaceFileAnalysis(uri),
+    pathOf,
+    onError: (uri, error) => connection.console.error(`explain: ${uri}: ${(error as Error)?.message ?? error}`),
+  });
   const keyMatchCache = new Map<string, Promise<KeyMatch[]>>();
   let logRefreshTimer: NodeJS.Timeout | undefined;
   const logDocuments = new WeakMap<TextDocument, { version: number; log: boolean }>();
@@ -339,7 +345,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       let workspace: WorkspaceReports = { reports: [], checked: 0 };
       let keyMatches: KeyMatch[] = [];
       if (joined) {
-        workspace = await workspaceReports(undefined, AUTO_AUDIT_MAX_FILES);
+        workspace = await workspaceFindings.reports(undefined, AUTO_AUDIT_MAX_FILES);
         keyMatches = await keyMatchesFor([...new Set(read.incidents.flatMap((incident) => incident.keyIds))]);
       }
       const note = workspace.skipped ? `Causes were not looked up in the workspace: ${workspace.skipped}.` : undefined;
@@ -393,51 +399,6 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return await diskAnalysis(uri);
   }
 
-  /**
-   * The config findings of the whole workspace, for joining with logs. One
-   * result per generation is kept; `limit` (the automatic audit's) skips a
-   * larger workspace, which the command (no limit) still reads.
-   */
-  function workspaceReports(token: CancellationToken | undefined, limit?: number): Promise<WorkspaceReports> {
-    const current = workspaceFindings;
-    // A result made under the limit may have skipped the workspace: the command (no limit) reads it anyway.
-    if (current && current.generation === generation) return current.promise.then((result) => (result.skipped && limit === undefined ? collect() : result));
-    return collect();
-
-    function collect(): Promise<WorkspaceReports> {
-      const started = generation;
-      const promise = (async (): Promise<WorkspaceReports> => {
-        const candidates = await workspaceCandidates(token);
-        if (limit !== undefined && candidates.length > limit) {
-          return { reports: [], checked: 0, skipped: `${candidates.length} candidate files, over ${limit}; run Harbor: Explain Log… on the lines to look them up` };
-        }
-        const reports: ConfigReport[] = [];
-        let checked = 0;
-        for (const uri of candidates) {
-          if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-          await new Promise((resolve) => setImmediate(resolve));
-          try {
-            const analysis = await workspaceFileAnalysis(uri);
-            checked++;
-            if (analysis && analysis.findings.length > 0) reports.push({ file: pathOf(uri) ?? uri, findings: analysis.findings });
-          } catch (error) {
-            connection.console.error(`explain: ${uri}: ${(error as Error)?.message ?? error}`);
-          }
-        }
-        return { reports, checked };
-      })();
-      // Kept only when complete: a cancelled command's partial walk is never reused.
-      if (!token) workspaceFindings = { generation: started, promise };
-      else promise.then(() => {
-        if (generation === started) workspaceFindings = { generation: started, promise };
-      }, () => undefined);
-      promise.catch(() => {
-        if (workspaceFindings?.promise === promise) workspaceFindings = undefined;
-      });
-      return promise;
-    }
-  }
-
   /** Key and certificate files in the workspace that have these key IDs (cached per generation). */
   async function keyMatchesFor(keyIds: readonly string[]): Promise<KeyMatch[]> {
     const matches: KeyMatch[] = [];
@@ -452,11 +413,18 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return matches;
   }
 
-  /** A config may have changed: later explanations read the workspace again, and open logs joined with it are explained again once typing pauses. */
-  function workspaceChanged(): void {
+  /**
+   * Configs changed (these paths, or anything when none are given): the
+   * workspace's findings are brought up to date on next use, and open logs
+   * joined with them are explained again once typing pauses.
+   */
+  function workspaceChanged(paths?: ReadonlySet<string>): void {
     generation++;
-    workspaceFindings = undefined;
-    keyMatchCache.clear();
+    if (paths) workspaceFindings.changed(paths);
+    else {
+      workspaceFindings.reset();
+      keyMatchCache.clear();
+    }
     clearTimeout(logRefreshTimer);
     logRefreshTimer = setTimeout(async () => {
       logRefreshTimer = undefined;
@@ -512,7 +480,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   }
 
   function recheckDependents(paths: ReadonlySet<string>): void {
-    workspaceChanged();
+    workspaceChanged(paths);
     const uris = dependents(paths);
     if (uris.length === 0) return;
     for (const uri of uris) cache.delete(uri);
@@ -538,7 +506,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     cache.delete(document.uri);
     logCache.delete(document.uri);
     // Closing an edited config without saving puts the file on disk back in force.
-    if (!isLog(document)) workspaceChanged();
+    const closedPath = pathOf(document.uri);
+    if (closedPath && !isLog(document)) workspaceChanged(new Set([closedPath]));
     editorSettings.delete(document.uri);
     clearTimeout(pushTimers.get(document.uri));
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
@@ -620,6 +589,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   });
 
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    // Key and certificate files are among the watched ones: key IDs are looked up again.
+    keyMatchCache.clear();
     const paths = new Set(changes.map((change) => pathOf(change.uri)).filter((p): p is string => !!p));
     if ([...paths].some((path) => path.endsWith(CONFIG_FILE))) {
       await (fileSettingsLoaded = loadFileSettings());
@@ -736,7 +707,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const started = Date.now();
       const result = await explainLog(readExplainParams(args), {
         roots: workspaceRoots,
-        workspaceReports: () => workspaceReports(token),
+        workspaceReports: () => workspaceFindings.reports(token),
         keyMatches: keyMatchesFor,
       });
       connection.console.info(`explain log: ${result.linesRead} lines, ${result.incidents} incidents, ${result.causes} causes in the workspace, ${Date.now() - started} ms`);
