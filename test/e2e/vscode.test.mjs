@@ -22,6 +22,16 @@ const QUICK_FIX = 'Add "client_max_body_size 0;" to this server';
  * the case is skipped with this reason; once it does, the placeholder fails so that the case gets
  * written (put the real steps into `run`).
  */
+/** Runs a command from the palette (F1), once the palette lists it. */
+async function runFromPalette({ page, expectVisible }, title) {
+  await page.keyboard.press('F1');
+  const palette = page.locator('.quick-input-widget input');
+  await expectVisible(palette, 'command palette');
+  await palette.fill(`>${title}`);
+  await expectVisible(page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title.replace(/^Harbor: /, '') }), `${title} in the palette`);
+  await page.keyboard.press('Enter');
+}
+
 const PENDING_COMMANDS = [
   {
     command: 'harborAudit.keys.compare',
@@ -38,12 +48,7 @@ const PENDING_COMMANDS = [
       await page.keyboard.press('Enter');
       await expectVisible(page.locator('.tabs-container .tab.active').filter({ hasText: 'harbor.key' }), 'editor tab harbor.key');
 
-      await page.keyboard.press('F1');
-      const palette = page.locator('.quick-input-widget input');
-      await expectVisible(palette, 'command palette');
-      await palette.fill('>Harbor: Compare Key and Certificate');
-      await expectVisible(page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Compare Key and Certificate' }), 'the command in the palette');
-      await page.keyboard.press('Enter');
+      await runFromPalette({ page, expectVisible }, 'Harbor: Compare Key and Certificate');
 
       // code-server's file dialog is a quick input holding a path.
       const dialog = page.locator('.quick-input-widget').filter({ hasText: 'select the file to compare' });
@@ -74,12 +79,7 @@ const PENDING_COMMANDS = [
 
       await editor().locator('.view-lines').click();
       await page.keyboard.press('Control+A');
-      await page.keyboard.press('F1');
-      const palette = page.locator('.quick-input-widget input');
-      await expectVisible(palette, 'command palette');
-      await palette.fill('>Harbor: Explain Log');
-      await expectVisible(page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Explain Log' }), 'the command in the palette');
-      await page.keyboard.press('Enter');
+      await runFromPalette({ page, expectVisible }, 'Harbor: Explain Log');
 
       // The markdown preview is a webview: an iframe holding the rendered document in #active-frame.
       const preview = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
