@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseLogLine } from '../../server/src/core/logs/entry';
 import { isLogDocument } from '../../server/src/core/logs/document';
-import { explainText, explainTextBounded } from '../../server/src/core/logs/explainer';
+import { explainText, explainTextBounded, explainTextInSlices } from '../../server/src/core/logs/explainer';
 import { SEQUENCE_SIGNATURES } from '../../server/src/core/logs/sequences';
 import { SIGNATURES } from '../../server/src/core/logs/signatures';
 import { maskSecrets } from '../../server/src/core/logs/mask';
@@ -282,6 +282,15 @@ describe('log documents: recognised by name or by content, strictly', () => {
     const cut = explainTextBounded(text, 'f', { firstLine: 10, maxLines: 2 });
     assert.deepEqual([cut.linesRead, cut.stoppedAt, cut.incidents[0].lines], [2, 12, [{ file: 'f', line: 11 }]]);
     assert.equal(explainTextBounded(text, 'f', { maxLines: 4 }).stoppedAt, undefined);
+  });
+
+  it('explainTextInSlices reads the same a slice at a time, pausing between slices, and gives up when the pause throws', async () => {
+    const text = Array.from({ length: 12 }, (_, i) => (i === 7 ? 'x509: certificate signed by unknown authority' : `line ${i}`)).join('\n');
+    let pauses = 0;
+    const sliced = await explainTextInSlices(text, 'f', {}, async () => void pauses++, 5);
+    assert.deepEqual(sliced, explainTextBounded(text, 'f'));
+    assert.equal(pauses, 2, '12 lines in slices of 5');
+    await assert.rejects(explainTextInSlices(text, 'f', {}, async () => { throw new Error('changed'); }, 5), /changed/);
   });
 
   it('every signature\'s summary leaves room for its likely cause in a 160-character diagnostic', () => {

@@ -29,7 +29,7 @@ import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
 import { analyzeBytes, analyzeText, completionAt, hoverAt, type Analysis } from '../core/languageService';
 import { isLogDocument, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES } from '../core/logs/document';
-import { explainTextBounded } from '../core/logs/explainer';
+import { explainTextInSlices } from '../core/logs/explainer';
 import { joinCauses, type KeyMatch } from '../core/logs/report';
 import { SEQUENCE_SIGNATURES } from '../core/logs/sequences';
 import { SIGNATURES } from '../core/logs/signatures';
@@ -338,9 +338,15 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const cached = logCache.get(document.uri);
     if (cached?.document === document && cached.version === document.version && cached.generation === generation) return cached.promise;
     const text = document.getText();
-    const entry = { document, version: document.version, generation, promise: Promise.resolve<LogAnalysis>({ findings: [], joined: false }) };
+    const version = document.version;
+    const entry = { document, version, generation, promise: Promise.resolve<LogAnalysis>({ findings: [], joined: false }) };
+    // A long log is read a slice at a time, answering other requests in between, and given up once the user has typed past it.
+    const pause = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (documents.get(document.uri) !== document || document.version !== version) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
+    };
     entry.promise = (async () => {
-      const read = explainTextBounded(text, document.uri, { maxLines: MAX_EDITOR_LOG_LINES, maxLinesPerIncident: MAX_EDITOR_LINES_PER_INCIDENT });
+      const read = await explainTextInSlices(text, document.uri, { maxLines: MAX_EDITOR_LOG_LINES, maxLinesPerIncident: MAX_EDITOR_LINES_PER_INCIDENT }, pause);
       const joined = needsWorkspace(read.incidents);
       let workspace: WorkspaceReports = { reports: [], checked: 0 };
       let keyMatches: KeyMatch[] = [];
@@ -457,7 +463,14 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         pushTimers.delete(document.uri);
         const current = documents.get(document.uri);
         if (!current) return;
-        const findings = isLog(current) ? (await logAnalysisOf(current)).findings : (await analysisOf(current)).findings;
+        let findings: Finding[];
+        try {
+          findings = isLog(current) ? (await logAnalysisOf(current)).findings : (await analysisOf(current)).findings;
+        } catch (error) {
+          // A log given up because it changed is pushed at its next version; anything else is a bug to log.
+          if (!(error instanceof ResponseError)) connection.console.error(`diagnostics of ${current.uri}: ${(error as Error)?.message ?? error}`);
+          return;
+        }
         // Drop results for a version the user has already typed past.
         if (documents.get(document.uri)?.version !== current.version) return;
         connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: findings.map(toDiagnostic) });

@@ -124,22 +124,62 @@ export interface ExplainedText {
   stoppedAt?: number;
 }
 
-/** Explains a whole text at once (the editor's selection, clipboard or document), reading at most `maxLines` lines. */
+/** Explains a whole text at once (a selection, the clipboard, a document), reading at most `maxLines` lines. */
 export function explainTextBounded(text: string, file: string, options: ExplainTextOptions = {}): ExplainedText {
-  const explainer = new LogExplainer(options);
-  const first = options.firstLine ?? 1;
-  const maxLines = options.maxLines ?? Infinity;
-  let start = 0;
-  let read = 0;
-  // A final newline ends the last line; it does not start another.
-  while (start < text.length) {
-    if (read >= maxLines) return { incidents: explainer.finish(), linesRead: read, stoppedAt: first + read };
-    const end = text.indexOf('\n', start);
-    explainer.add(file, first + read, text.slice(start, end < 0 ? text.length : end));
-    read++;
-    start = end < 0 ? text.length : end + 1;
+  const run = new TextRun(text, file, options);
+  while (!run.step(Infinity));
+  return run.result();
+}
+
+/**
+ * The same, a slice of lines at a time with `pause()` between slices, so that a
+ * server answers other requests meanwhile; `pause` may throw to give up (the
+ * document changed).
+ */
+export async function explainTextInSlices(text: string, file: string, options: ExplainTextOptions, pause: () => Promise<void>, sliceLines = 5000): Promise<ExplainedText> {
+  const run = new TextRun(text, file, options);
+  while (!run.step(sliceLines)) await pause();
+  return run.result();
+}
+
+/** A text read line by line into an explainer; a final newline ends the last line, it does not start another. */
+class TextRun {
+  private readonly explainer: LogExplainer;
+  private readonly first: number;
+  private readonly maxLines: number;
+  private start = 0;
+  private read = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    options: ExplainTextOptions,
+  ) {
+    this.explainer = new LogExplainer(options);
+    this.first = options.firstLine ?? 1;
+    this.maxLines = options.maxLines ?? Infinity;
   }
-  return { incidents: explainer.finish(), linesRead: read };
+
+  /** Reads up to `lines` lines; true when the text (or the line limit) is done. */
+  step(lines: number): boolean {
+    for (let i = 0; i < lines; i++) {
+      if (this.done()) return true;
+      const end = this.text.indexOf('\n', this.start);
+      this.explainer.add(this.file, this.first + this.read, this.text.slice(this.start, end < 0 ? this.text.length : end));
+      this.read++;
+      this.start = end < 0 ? this.text.length : end + 1;
+    }
+    return this.done();
+  }
+
+  result(): ExplainedText {
+    const stopped = this.start < this.text.length;
+    return { incidents: this.explainer.finish(), linesRead: this.read, ...(stopped ? { stoppedAt: this.first + this.read } : {}) };
+  }
+
+  private done(): boolean {
+    return this.start >= this.text.length || this.read >= this.maxLines;
+  }
 }
 
 export function explainText(text: string, file = '<log>'): Incident[] {
