@@ -119,7 +119,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(OUTPUT_COMMAND, () => output.show(true)),
     vscode.commands.registerCommand(AUDIT_COMMAND, () => audit.run(client, false)),
     vscode.commands.registerCommand(CANCEL_AUDIT_COMMAND, () => audit.cancel()),
-    vscode.commands.registerCommand(DOCS_COMMAND, (ruleId: unknown) => showRuleDocs(context, String(ruleId))),
+    vscode.commands.registerCommand(DOCS_COMMAND, (ruleId: unknown, page?: unknown) => showRuleDocs(context, String(ruleId), page)),
   );
   registerKeyCommands(context);
   registerExplainLog(context);
@@ -183,18 +183,17 @@ class WorkspaceAudit implements vscode.Disposable {
 /** The rule's page from the docs shipped in the package, rendered. */
 const DOCS_COMMAND = 'harborAudit.openRuleDocs';
 
-async function showRuleDocs(context: vscode.ExtensionContext, ruleId: string): Promise<void> {
+async function showRuleDocs(context: vscode.ExtensionContext, ruleId: string, page?: unknown): Promise<void> {
   if (!/^[a-z0-9-]+$/.test(ruleId)) return;
-  let uri = vscode.Uri.file(context.asAbsolutePath(path.join('docs', 'rules', `${ruleId}.md`)));
-  // A log diagnostic's code is a log signature: all of them are on one page.
-  const isRule = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
-  if (!isRule) uri = vscode.Uri.file(context.asAbsolutePath(path.join('docs', 'log-signatures.md')));
+  // A log diagnostic's code is a log signature: all of them are on one page (some share a rule's id).
+  const file = page === 'log' ? path.join('docs', 'log-signatures.md') : path.join('docs', 'rules', `${ruleId}.md`);
+  const uri = vscode.Uri.file(context.asAbsolutePath(file));
   await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () => vscode.window.showTextDocument(uri));
 }
 
 /** The Problems panel's rule link, as a command that opens the rendered page. */
-function docsCommandUri(ruleId: string): vscode.Uri {
-  return vscode.Uri.parse(`command:${DOCS_COMMAND}?${encodeURIComponent(JSON.stringify([ruleId]))}`);
+function docsCommandUri(ruleId: string, page?: 'log'): vscode.Uri {
+  return vscode.Uri.parse(`command:${DOCS_COMMAND}?${encodeURIComponent(JSON.stringify(page ? [ruleId, page] : [ruleId]))}`);
 }
 
 // Client-side ids: the server's own command ids are registered by the language client itself.
@@ -439,7 +438,9 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
 function withDocsLink(diagnostic: vscode.Diagnostic): vscode.Diagnostic {
   const code = diagnostic.code;
   if (diagnostic.source === 'harbor-audit' && typeof code === 'object' && code !== null && 'value' in code) {
-    diagnostic.code = { value: code.value, target: docsCommandUri(String(code.value)) };
+    // The server links a log diagnostic to its signature on docs/log-signatures.md.
+    const page = code.target.path.endsWith('/log-signatures.md') ? 'log' : undefined;
+    diagnostic.code = { value: code.value, target: docsCommandUri(String(code.value), page) };
   }
   return diagnostic;
 }

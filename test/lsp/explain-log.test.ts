@@ -159,6 +159,23 @@ describe('log documents: information diagnostics on signature lines', () => {
     assert.match(String(diagnostics[1].message), /first 100,000 lines/);
   });
 
+  it('startup errors: each signature\'s own docs section (even where it shares a rule\'s id), and no secret of the log in what the server says', async () => {
+    const uri = client.open(join(workspace, 'logs', 'startup.log'), readFileSync(join(cases, 'startup-secrets', 'compose.log'), 'utf8'), 'log');
+    const diagnostics = await client.pull(uri);
+    const csrf = diagnostics.find((d) => d.code === 'csrf-key-length');
+    assert.ok(csrf, JSON.stringify(diagnostics));
+    assert.match(csrf.codeDescription?.href ?? '', /\/docs\/log-signatures\.md#csrf-key-length$/);
+    const hovers = await Promise.all(
+      diagnostics.map((d) => client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: d.range.start }) as Promise<{ contents: { value: string } } | null>),
+    );
+    const said = JSON.stringify(diagnostics) + JSON.stringify(hovers);
+    for (const secret of ['Wl4nTq8sRk2', 'Sup3rS3cretPw', 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9', 'Hunter2Hunter2']) assert.ok(!said.includes(secret), secret);
+    // The rule of the same id, in a config, keeps its rule page.
+    const values = join(repoRoot, 'test', 'fixtures', 'csrf-key-length', 'values-short.yaml');
+    const rule = (await client.pull(client.open(join(workspace, 'values.yaml'), readFileSync(values, 'utf8')))).find((d) => d.code === 'csrf-key-length');
+    assert.match(rule?.codeDescription?.href ?? '', /\/docs\/rules\/csrf-key-length\.md$/);
+  });
+
   it('an edited config is taken up by the open log', async () => {
     const uri = client.open(join(workspace, 'logs', 'again.log'), composeLog, 'log');
     assertUntrustedKey(await client.pull(uri));

@@ -31,8 +31,6 @@ import { analyzeBytes, analyzeText, completionAt, hoverAt, type Analysis } from 
 import { isLogDocument, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES } from '../core/logs/document';
 import { explainTextInSlices } from '../core/logs/explainer';
 import { joinCauses, type KeyMatch } from '../core/logs/report';
-import { SEQUENCE_SIGNATURES } from '../core/logs/sequences';
-import { SIGNATURES } from '../core/logs/signatures';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
@@ -89,8 +87,6 @@ const SERVER_VERSION = '0.1.0';
 const CONFIG_FILE = '.harbor-audit.yaml';
 const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
-/** Signature ids: their diagnostics link to the log signatures page, not to a rule page. */
-const LOG_SIGNATURE_IDS = new Set([...SIGNATURES.map((signature) => signature.id), ...Object.keys(SEQUENCE_SIGNATURES)]);
 /** The note on the first line of a log past what the editor explains. */
 const LOG_LINES_NOT_READ = 'log-lines-not-read';
 /** After an edit to a config, open logs are explained again once typing pauses this long. */
@@ -280,12 +276,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return analysis;
   }
 
-  function toDiagnostic(finding: Finding): Diagnostic {
+  function toDiagnostic(finding: Finding, docs: (ruleId: string) => string = docsUri): Diagnostic {
     return {
       range: finding.range,
       severity: SEVERITY[finding.severity],
       code: finding.ruleId,
-      codeDescription: { href: docsUri(finding.ruleId) },
+      codeDescription: { href: docs(finding.ruleId) },
       source: 'harbor-audit',
       message: finding.catalogId ? `${finding.message} [${finding.catalogId}]` : finding.message,
       relatedInformation: finding.related.map((related) => ({
@@ -310,8 +306,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   }
 
   function docsUri(ruleId: string): string {
-    if (LOG_SIGNATURE_IDS.has(ruleId) || ruleId === LOG_LINES_NOT_READ) return `${fileUri(join(runtime.docsRoot, '..', 'log-signatures.md'))}#${ruleId}`;
     return fileUri(join(runtime.docsRoot, `${ruleId}.md`));
+  }
+
+  /** A log diagnostic's page: its signature's section of docs/log-signatures.md (some signatures share a rule's id, not its page). */
+  function logDocsUri(signature: string): string {
+    return `${fileUri(join(runtime.docsRoot, '..', 'log-signatures.md'))}#${signature}`;
   }
 
   /** Is this document a log (by name, the client's language id, or content)? Decided once per version. */
@@ -323,10 +323,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return log;
   }
 
-  /** The findings shown for an open document: a log's explained lines, or a config's findings. */
-  async function findingsOf(document: TextDocument): Promise<Finding[]> {
-    if (isLog(document)) return (await logAnalysisOf(document)).findings;
-    return (await currentAnalysis(document)).findings;
+  /** The diagnostics of an open document: a log's explained lines, or a config's findings. */
+  async function diagnosticsOf(document: TextDocument, current: boolean): Promise<Diagnostic[]> {
+    if (isLog(document)) return (await logAnalysisOf(document)).findings.map((finding) => toDiagnostic(finding, logDocsUri));
+    return (await (current ? currentAnalysis(document) : analysisOf(document))).findings.map((finding) => toDiagnostic(finding));
   }
 
   /**
@@ -449,9 +449,9 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   connection.languages.diagnostics.on(async (params, token) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-    const findings = await findingsOf(document);
+    const items = await diagnosticsOf(document, true);
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
-    return { kind: DocumentDiagnosticReportKind.Full, items: findings.map(toDiagnostic) };
+    return { kind: DocumentDiagnosticReportKind.Full, items };
   });
 
   function schedulePush(document: TextDocument): void {
@@ -463,9 +463,9 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         pushTimers.delete(document.uri);
         const current = documents.get(document.uri);
         if (!current) return;
-        let findings: Finding[];
+        let diagnostics: Diagnostic[];
         try {
-          findings = isLog(current) ? (await logAnalysisOf(current)).findings : (await analysisOf(current)).findings;
+          diagnostics = await diagnosticsOf(current, false);
         } catch (error) {
           // A log given up because it changed is pushed at its next version; anything else is a bug to log.
           if (!(error instanceof ResponseError)) connection.console.error(`diagnostics of ${current.uri}: ${(error as Error)?.message ?? error}`);
@@ -473,7 +473,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         }
         // Drop results for a version the user has already typed past.
         if (documents.get(document.uri)?.version !== current.version) return;
-        connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: findings.map(toDiagnostic) });
+        connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics });
       }, runtime.debounceMs ?? 200),
     );
   }
@@ -547,7 +547,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const analysis = await diskAnalysis(uri);
     if (!analysis || documents.get(uri)) return undefined; // opened meanwhile: its own diagnostics win
     if (analysis.findings.length > 0 || auditPublished.has(uri)) {
-      connection.sendDiagnostics({ uri, diagnostics: analysis.findings.map(toDiagnostic) });
+      connection.sendDiagnostics({ uri, diagnostics: analysis.findings.map((finding) => toDiagnostic(finding)) });
       if (analysis.findings.length > 0) auditPublished.add(uri);
       else auditPublished.delete(uri);
     }
@@ -678,7 +678,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (!document) return null;
     const offset = document.offsetAt(params.position);
     if (isLog(document)) {
-      const logHover = findingsHover((await logAnalysisOf(document)).findings, offset, docsUri);
+      const logHover = findingsHover((await logAnalysisOf(document)).findings, offset, logDocsUri);
       return logHover ? { contents: { kind: 'markdown', value: logHover.markdown }, range: { start: document.positionAt(logHover.span.start), end: document.positionAt(logHover.span.end) } } : null;
     }
     const settings = await settingsFor(document.uri);
