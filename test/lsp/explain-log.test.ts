@@ -190,3 +190,25 @@ describe('log documents: information diagnostics on signature lines', () => {
     assert.ok(!(after.relatedInformation ?? []).some((r) => r.message.startsWith('token-key-differs-between-nodes')), JSON.stringify(after.relatedInformation));
   });
 });
+
+describe('log documents in a client without pull diagnostics (Neovim)', () => {
+  let workspace: string;
+  let client: TestLspClient;
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'harbor-audit-logs-push-'));
+    cpSync(join(cases, 'compose-untrusted-key', 'configs'), workspace, { recursive: true });
+    client = new TestLspClient({ workspace, pull: false });
+    await client.initialize();
+  });
+  after(async () => {
+    await client.shutdown();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('pushes the information diagnostic with its related finding', async () => {
+    const uri = client.open(join(workspace, 'compose.log'), readFileSync(join(cases, 'compose-untrusted-key', 'compose.log'), 'utf8'), 'log');
+    const diagnostics = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'untrusted-token-key'));
+    const untrusted = diagnostics.find((d) => d.code === 'untrusted-token-key')!;
+    assert.ok((untrusted.relatedInformation ?? []).some((r) => r.message.startsWith('token-key-differs-between-nodes: ')), JSON.stringify(untrusted));
+  });
+});
