@@ -197,6 +197,7 @@ describe('log documents in a client without pull diagnostics (Neovim)', () => {
   before(async () => {
     workspace = mkdtempSync(join(tmpdir(), 'harbor-audit-logs-push-'));
     cpSync(join(cases, 'compose-untrusted-key', 'configs'), workspace, { recursive: true });
+    writeFileSync(join(workspace, '.harbor-audit.yaml'), 'ignore:\n  - archive/**\n');
     client = new TestLspClient({ workspace, pull: false });
     await client.initialize();
   });
@@ -210,5 +211,10 @@ describe('log documents in a client without pull diagnostics (Neovim)', () => {
     const diagnostics = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'untrusted-token-key'));
     const untrusted = diagnostics.find((d) => d.code === 'untrusted-token-key')!;
     assert.ok((untrusted.relatedInformation ?? []).some((r) => r.message.startsWith('token-key-differs-between-nodes: ')), JSON.stringify(untrusted));
+  });
+
+  it('a log the settings ignore gets nothing', async () => {
+    const uri = client.open(join(workspace, 'archive', 'old.log'), readFileSync(join(cases, 'compose-untrusted-key', 'compose.log'), 'utf8'), 'log');
+    assert.deepEqual(await client.waitForDiagnostics(uri), []);
   });
 });

@@ -346,6 +346,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       if (documents.get(document.uri) !== document || document.version !== version) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
     };
     entry.promise = (async () => {
+      if (isIgnoredUri(document.uri, await settingsFor(document.uri))) {
+        connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: 'log', reason: 'Harbor log, ignored by .harbor-audit.yaml' });
+        return { findings: [], joined: false };
+      }
       const read = await explainTextInSlices(text, document.uri, { maxLines: MAX_EDITOR_LOG_LINES, maxLinesPerIncident: MAX_EDITOR_LINES_PER_INCIDENT }, pause);
       const joined = needsWorkspace(read.incidents);
       let workspace: WorkspaceReports = { reports: [], checked: 0 };
