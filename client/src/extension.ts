@@ -380,6 +380,8 @@ async function readLogFile(uri: vscode.Uri): Promise<LogSource> {
   try {
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.type & vscode.FileType.Directory) return { problem: `${name} is a folder, not a log.` };
+    // A FIFO or device would never end (or block): `harbor-audit explain --log` streams those.
+    if (!(stat.type & vscode.FileType.File)) return { problem: `${name} is not a regular file: run harbor-audit explain --log on it.` };
     if (stat.size > MAX_LOG_FILE_BYTES) {
       if (uri.scheme !== 'file') return { problem: `${name} is larger than 64 MB: run harbor-audit explain --log on it.` };
       const handle = await fs.open(uri.fsPath, 'r');
