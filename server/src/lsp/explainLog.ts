@@ -96,6 +96,7 @@ export async function explainLog(params: ExplainLogParams, env: ExplainEnvironme
   const notes = [`Read ${read.linesRead.toLocaleString('en-US')} line${read.linesRead === 1 ? '' : 's'} of ${source}.`];
   if (stoppedAt !== undefined) notes.push(`Stopped at line ${stoppedAt.toLocaleString('en-US')}: the editor reads at most ${MAX_EXPLAIN_LINES.toLocaleString('en-US')} lines (64 MB). \`harbor-audit explain --log FILE\` reads a log of any length.`);
   if (workspace.skipped) notes.push(`Causes were not looked up in the workspace: ${workspace.skipped}.`);
+  else if (needsWorkspace(read.incidents) && env.roots.length === 0) notes.push('No workspace folder is open, so no config was looked at.');
   else if (needsWorkspace(read.incidents)) notes.push(`Causes looked up in the ${workspace.checked.toLocaleString('en-US')} candidate file${workspace.checked === 1 ? '' : 's'} of the workspace.`);
   return {
     markdown: formatExplainMarkdown(explained, workspace.checked > 0, link, notes),
