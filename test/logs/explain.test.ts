@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseLogLine } from '../../server/src/core/logs/entry';
-import { isLogDocument } from '../../server/src/core/logs/document';
+import { analyzeBytes } from '../../server/src/core/languageService';
+import { isLogDocument, logFindings } from '../../server/src/core/logs/document';
+import { joinCauses } from '../../server/src/core/logs/report';
+import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
 import { explainText, explainTextBounded, explainTextInSlices } from '../../server/src/core/logs/explainer';
 import { SEQUENCE_SIGNATURES } from '../../server/src/core/logs/sequences';
 import { SIGNATURES } from '../../server/src/core/logs/signatures';
@@ -291,6 +294,32 @@ describe('log documents: recognised by name or by content, strictly', () => {
     assert.deepEqual(sliced, explainTextBounded(text, 'f'));
     assert.equal(pauses, 2, '12 lines in slices of 5');
     await assert.rejects(explainTextInSlices(text, 'f', {}, async () => { throw new Error('changed'); }, 5), /changed/);
+  });
+
+  it('log diagnostics over every case, joined with its configs: one line of at most 160 characters, cause first, the story in the detail', async () => {
+    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+    const files = createNodeFileAccess();
+    let checked = 0;
+    for (const name of readdirSync(cases)) {
+      const folder = join(cases, name);
+      const configs = readdirSync(folder).includes('configs') ? walk(join(folder, 'configs')) : [];
+      const reports = [];
+      for (const path of configs) {
+        const analysis = await analyzeBytes({ uri: path, path, bytes: readFileSync(path) }, { files });
+        if (analysis.findings.length > 0) reports.push({ file: path, findings: analysis.findings });
+      }
+      for (const log of readdirSync(folder).filter((entry) => entry !== 'configs')) {
+        const text = readFileSync(join(folder, log), 'utf8');
+        const read = explainTextBounded(text, log);
+        for (const finding of logFindings(text, log, joinCauses(read.incidents, reports), { link: (file, line) => `${file}:${line}` })) {
+          checked++;
+          assert.ok(finding.message.length <= 160 && !finding.message.includes('\n'), `${name}/${log}: ${finding.message}`);
+          assert.ok(finding.detail && finding.detail.length > finding.message.length, `${name}/${log}: no detail`);
+          assert.equal(finding.severity, 'info');
+        }
+      }
+    }
+    assert.ok(checked >= 15, `only ${checked} log diagnostics over the cases`);
   });
 
   it('every signature\'s summary leaves room for its likely cause in a 160-character diagnostic', () => {
