@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ruleCatalog } from '../server/src/core/rules/registry';
 import { renderRuleDoc, rulesSettingSchema } from '../server/src/core/ruleDocs';
+import { logSignatures, renderLogSignaturesDoc } from '../server/src/core/logs/docs';
 import { repoRoot } from './helpers/fixtures';
 
 const docsDir = join(repoRoot, 'docs', 'rules');
@@ -49,5 +50,12 @@ describe('docs/rules', () => {
       if (meta.catalogId !== null) assert.match(meta.catalogId, /^HB-[A-Z0-9-]+$/);
       for (const section of [meta.title, meta.docs.whatItDoes, meta.docs.why, meta.docs.fix, meta.docs.example.code]) assert.ok(section.trim().length > 0);
     }
+  });
+
+  it('docs/log-signatures.md is up to date (npm run docs), with an anchor per signature and links to existing rule pages', () => {
+    const page = readFileSync(join(repoRoot, 'docs', 'log-signatures.md'), 'utf8');
+    assert.equal(page, renderLogSignaturesDoc());
+    for (const signature of logSignatures()) assert.ok(page.includes(`<a id="${signature.id}"></a>`), signature.id);
+    for (const [, rule] of page.matchAll(/\]\(rules\/([a-z0-9-]+)\.md\)/g)) assert.ok(ruleCatalog.some((meta) => meta.id === rule), rule);
   });
 });

@@ -4,6 +4,7 @@
  * recognised as, and drives the workspace audit. Diagnostics, fixes and the
  * key commands' results come from the server.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 // Types only: erased from the bundle. The language client is loaded after activation (see start()),
@@ -11,6 +12,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type * as LanguageClientModule from './languageClient';
 import type { AuditWorkspaceResult } from '../../server/src/lsp/server';
+import type { ExplainLogParams, ExplainLogResult } from '../../server/src/lsp/explainLog';
 
 interface StatusParams {
   uri: string;
@@ -26,15 +28,18 @@ const KIND_LABEL: Record<string, string> = {
   nginx: 'nginx for Harbor',
   'kubernetes-tls-secret': 'Kubernetes TLS Secret',
   'not-harbor': 'not a Harbor config',
+  log: 'Harbor log',
 };
 
 /**
  * What goes to the server. Content decides what is a Harbor config, so this
  * is wide: every YAML and nginx file, files named like configs or templates
- * of them, anything under an nginx folder, and the kinds of file that carry
- * Harbor settings in scripts, CI and logs.
+ * of them, anything under an nginx folder, the kinds of file that carry
+ * Harbor settings in scripts and CI, and logs (`*.log`, and plain text, which
+ * the server explains when its content is log output: a pasted
+ * `kubectl logs` in an untitled editor).
  */
-const LANGUAGES = ['yaml', 'nginx', 'shellscript', 'makefile', 'groovy', 'python', 'powershell', 'log'];
+const LANGUAGES = ['yaml', 'nginx', 'shellscript', 'makefile', 'groovy', 'python', 'powershell', 'log', 'plaintext'];
 const PATTERNS = [
   '**/harbor.cfg',
   '**/*.{conf,j2,tpl,tmpl,log}',
@@ -119,9 +124,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(OUTPUT_COMMAND, () => output.show(true)),
     vscode.commands.registerCommand(AUDIT_COMMAND, () => audit.run(client, false)),
     vscode.commands.registerCommand(CANCEL_AUDIT_COMMAND, () => audit.cancel()),
-    vscode.commands.registerCommand(DOCS_COMMAND, (ruleId: unknown) => showRuleDocs(context, String(ruleId))),
+    vscode.commands.registerCommand(DOCS_COMMAND, (ruleId: unknown, page?: unknown) => showRuleDocs(context, String(ruleId), page)),
   );
   registerKeyCommands(context);
+  registerExplainLog(context);
   // Activation ends here: the client is loaded, the server started and the automatic audit run on a
   // later turn of the event loop, so none of it counts against (or holds up) the extension host's activation.
   output.info(`activated in ${Date.now() - started} ms`);
@@ -188,15 +194,17 @@ class WorkspaceAudit implements vscode.Disposable {
 /** The rule's page from the docs shipped in the package, rendered. */
 const DOCS_COMMAND = 'harborAudit.openRuleDocs';
 
-async function showRuleDocs(context: vscode.ExtensionContext, ruleId: string): Promise<void> {
+async function showRuleDocs(context: vscode.ExtensionContext, ruleId: string, page?: unknown): Promise<void> {
   if (!/^[a-z0-9-]+$/.test(ruleId)) return;
-  const uri = vscode.Uri.file(context.asAbsolutePath(path.join('docs', 'rules', `${ruleId}.md`)));
+  // A log diagnostic's code is a log signature: all of them are on one page (some share a rule's id).
+  const file = page === 'log' ? path.join('docs', 'log-signatures.md') : path.join('docs', 'rules', `${ruleId}.md`);
+  const uri = vscode.Uri.file(context.asAbsolutePath(file));
   await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () => vscode.window.showTextDocument(uri));
 }
 
 /** The Problems panel's rule link, as a command that opens the rendered page. */
-function docsCommandUri(ruleId: string): vscode.Uri {
-  return vscode.Uri.parse(`command:${DOCS_COMMAND}?${encodeURIComponent(JSON.stringify([ruleId]))}`);
+function docsCommandUri(ruleId: string, page?: 'log'): vscode.Uri {
+  return vscode.Uri.parse(`command:${DOCS_COMMAND}?${encodeURIComponent(JSON.stringify(page ? [ruleId, page] : [ruleId]))}`);
 }
 
 // Client-side ids: the server's own command ids are registered by the language client itself.
@@ -290,6 +298,121 @@ function registerKeyCommands(context: vscode.ExtensionContext): void {
       }
     }),
   );
+}
+
+const EXPLAIN_COMMAND = 'harborAudit.explainLog';
+/** The server's command (the language client registers it under this id, so the palette command has its own). */
+const EXPLAIN_SERVER_COMMAND = 'harborAudit.explainLogText';
+/** A chosen file is read up to this size (the server reads as much); `harbor-audit explain --log` streams any length. */
+const MAX_LOG_FILE_BYTES = 64 * 1024 * 1024;
+
+type LogSource = { params: ExplainLogParams } | { problem: string };
+
+/** Harbor: Explain Log… — the selection, or else the clipboard, the active file or a chosen file, explained in a rendered markdown report. */
+function registerExplainLog(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(EXPLAIN_COMMAND, async () => {
+      if (!client) return;
+      const source = await chooseLog();
+      if (!source) return;
+      if ('problem' in source) {
+        vscode.window.showWarningMessage(`Harbor: ${source.problem}`);
+        return;
+      }
+      const current = client;
+      let result: ExplainLogResult;
+      try {
+        result = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Harbor: explaining the log and looking up its causes in the workspace…', cancellable: true },
+          (_progress, token) => current.sendRequest('workspace/executeCommand', { command: EXPLAIN_SERVER_COMMAND, arguments: [source.params] }, token) as Promise<ExplainLogResult>,
+        );
+      } catch (error) {
+        if (!(error instanceof Error && /cancel/i.test(error.message))) {
+          output.error(`explain log failed: ${(error as Error)?.message ?? error}`);
+          vscode.window.showErrorMessage('Harbor: the log could not be explained (see Harbor: Show Output).');
+        }
+        return;
+      }
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+      await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+      const summary =
+        result.incidents === 0
+          ? `Harbor: nothing recognised in ${result.linesRead} line${result.linesRead === 1 ? '' : 's'}.`
+          : `Harbor: ${result.incidents} known error${result.incidents === 1 ? '' : 's'} in the log, ${result.causes} likely cause${result.causes === 1 ? '' : 's'} in the workspace.`;
+      void vscode.window.setStatusBarMessage(summary, 10_000);
+    }),
+  );
+}
+
+async function chooseLog(): Promise<LogSource | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const selection = editor?.selection;
+  if (editor && selection && !selection.isEmpty) {
+    // Whole lines: an envelope or a time stamp at the start of a line tells its shape.
+    const lastLine = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
+    const range = new vscode.Range(selection.start.line, 0, lastLine, editor.document.lineAt(lastLine).text.length);
+    return { params: { text: editor.document.getText(range), uri: editor.document.uri.toString(), firstLine: selection.start.line + 1 } };
+  }
+  type Item = vscode.QuickPickItem & { pick: () => Promise<LogSource | undefined> };
+  const items: Item[] = [
+    {
+      label: '$(clippy) Clipboard',
+      description: 'the log you copied',
+      pick: async () => {
+        const text = await vscode.env.clipboard.readText();
+        return text.trim() === '' ? { problem: 'the clipboard holds no text.' } : { params: { text, name: 'clipboard' } };
+      },
+    },
+  ];
+  if (editor) {
+    items.push({
+      label: `$(file) ${path.basename(editor.document.uri.path) || 'Active editor'}`,
+      description: 'the whole active editor',
+      pick: async () => ({ params: { text: editor.document.getText(), uri: editor.document.uri.toString(), firstLine: 1 } }),
+    });
+  }
+  items.push({
+    label: '$(folder-opened) Choose a file…',
+    description: 'a log on disk',
+    pick: async () => {
+      const chosen = await vscode.window.showOpenDialog({ title: 'Harbor: select the log to explain', canSelectMany: false, openLabel: 'Explain', filters: { Logs: ['log', 'txt', 'out'], 'All files': ['*'] } });
+      return chosen?.[0] ? readLogFile(chosen[0]) : undefined;
+    },
+  });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Harbor: Explain Log', placeHolder: 'Nothing is selected: which log?' });
+  return picked?.pick();
+}
+
+/** A log file's text: the first MAX_LOG_FILE_BYTES of a larger one (the report says where it stopped); binaries and folders are refused. */
+async function readLogFile(uri: vscode.Uri): Promise<LogSource> {
+  const name = vscode.workspace.asRelativePath(uri);
+  let bytes: Uint8Array;
+  let cut = false;
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.type & vscode.FileType.Directory) return { problem: `${name} is a folder, not a log.` };
+    // A FIFO or device would never end (or block): `harbor-audit explain --log` streams those.
+    if (!(stat.type & vscode.FileType.File)) return { problem: `${name} is not a regular file: run harbor-audit explain --log on it.` };
+    if (stat.size > MAX_LOG_FILE_BYTES) {
+      if (uri.scheme !== 'file') return { problem: `${name} is larger than 64 MB: run harbor-audit explain --log on it.` };
+      const handle = await fs.open(uri.fsPath, 'r');
+      try {
+        bytes = Buffer.alloc(MAX_LOG_FILE_BYTES);
+        const { bytesRead } = await handle.read(bytes as Buffer, 0, MAX_LOG_FILE_BYTES, 0);
+        bytes = bytes.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+      cut = true;
+    } else bytes = await vscode.workspace.fs.readFile(uri);
+  } catch (error) {
+    return { problem: `${name} could not be read: ${(error as Error)?.message ?? error}` };
+  }
+  if (bytes.subarray(0, 8192).includes(0)) return { problem: `${name} is binary, not a text log.` };
+  let text = new TextDecoder().decode(bytes);
+  // Cut at the last whole line; the server says the report stopped there.
+  if (cut) text = text.slice(0, text.lastIndexOf('\n') + 1);
+  return { params: { text, uri: uri.toString(), firstLine: 1, ...(cut ? { truncated: true } : {}) } };
 }
 
 export async function deactivate(): Promise<void> {

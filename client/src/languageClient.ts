@@ -15,7 +15,8 @@ export interface ClientHooks {
   documentSelector: NonNullable<LanguageClientOptions['documentSelector']>;
   /** Opens a rule's page rendered (the Problems panel's rule link and "Show documentation"). */
   showRuleDocs(ruleId: string): Promise<void>;
-  docsCommandUri(ruleId: string): vscode.Uri;
+  /** `page: 'log'`: a log signature's section of docs/log-signatures.md instead of a rule's page. */
+  docsCommandUri(ruleId: string, page?: 'log'): vscode.Uri;
 }
 
 export type ServerState = 'starting' | 'running' | 'stopped';
@@ -34,7 +35,9 @@ export function createClient(context: vscode.ExtensionContext, hooks: ClientHook
   const withDocsLink = (diagnostic: vscode.Diagnostic): vscode.Diagnostic => {
     const code = diagnostic.code;
     if (diagnostic.source === 'harbor-audit' && typeof code === 'object' && code !== null && 'value' in code) {
-      diagnostic.code = { value: code.value, target: hooks.docsCommandUri(String(code.value)) };
+      // The server links a log diagnostic to its signature on docs/log-signatures.md.
+      const page = code.target.path.endsWith('/log-signatures.md') ? 'log' : undefined;
+      diagnostic.code = { value: code.value, target: hooks.docsCommandUri(String(code.value), page) };
     }
     return diagnostic;
   };

@@ -56,6 +56,37 @@ const PENDING_COMMANDS = [
       await screenshot('vscode-compare-key-and-certificate.png');
     },
   },
+  {
+    command: 'harborAudit.explainLog',
+    title: 'Harbor: Explain Log…',
+    // core.log (docker compose shape): its signature line gets an information diagnostic; the selected
+    // lines explained open as a rendered markdown preview whose links lead to harbor.yml's line.
+    run: async ({ page, openFile, runCommand, expectVisible, screenshot, showProblems, problemRows, editor }) => {
+      await page.keyboard.press('Escape');
+      await openFile('core.log');
+      await showProblems();
+      await expectVisible(problemRows().filter({ hasText: 'admin-password-ignored' }).filter({ hasText: 'only used on the first start' }), 'Problems entry admin-password-ignored for core.log');
+
+      await editor().locator('.view-lines').click();
+      await page.keyboard.press('Control+A');
+      await runCommand('Harbor: Explain Log…');
+
+      // The markdown preview is a webview: an iframe holding the rendered document in #active-frame.
+      const preview = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+      await expectVisible(preview.locator('h1').filter({ hasText: 'Harbor log explained' }), 'rendered Explain Log report', 60_000);
+      await expectVisible(preview.locator('h2').filter({ hasText: 'The configured admin password is not the one in use' }), 'the admin-password incident');
+      const link = preview.locator('a').filter({ hasText: 'harbor.yml:5' });
+      await expectVisible(link, 'link to harbor.yml line 5');
+      const body = await preview.locator('body').innerText();
+      assert.ok(!body.includes('E2eS3cretPw'), 'the password in the docker login line is masked');
+      assert.match(body, /admin:\*\*\*@harbor\.example\.com/);
+      await screenshot('vscode-explain-log.png');
+
+      // The link opens the config at the finding's line.
+      await link.first().click();
+      await expectVisible(page.locator('.tabs-container .tab.active').filter({ hasText: 'harbor.yml' }), 'harbor.yml opened from the report');
+    },
+  },
 ];
 
 function freePort() {

@@ -70,6 +70,8 @@ describe('packaged .vsix', () => {
       'extension/changelog.md',
       'extension/LICENSE.txt',
       'extension/docs/images/icon.png',
+      // The page log diagnostics and Explain Log link to.
+      'extension/docs/log-signatures.md',
     ]) {
       assert.ok(entries.has(required), `${required} missing`);
     }
@@ -86,6 +88,7 @@ describe('packaged .vsix', () => {
       /^extension\/dist\/(client|languageClient|cli)\.js$/,
       /^extension\/syntaxes\/[^/]+\.json$/,
       /^extension\/docs\/rules\/[^/]+\.md$/,
+      /^extension\/docs\/log-signatures\.md$/,
       /^extension\/docs\/images\/icon\.png$/,
       // The harbor.yml JSON Schema contributed through yamlValidation.
       /^extension\/schemas\/harbor-yml\.schema\.json$/,

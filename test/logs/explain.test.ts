@@ -6,12 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseLogLine } from '../../server/src/core/logs/entry';
-import { explainText } from '../../server/src/core/logs/explainer';
+import { analyzeBytes } from '../../server/src/core/languageService';
+import { isLogDocument, logFindings } from '../../server/src/core/logs/document';
+import { joinCauses } from '../../server/src/core/logs/report';
+import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
+import { explainText, explainTextBounded, explainTextInSlices } from '../../server/src/core/logs/explainer';
+import { SEQUENCE_SIGNATURES } from '../../server/src/core/logs/sequences';
+import { SIGNATURES } from '../../server/src/core/logs/signatures';
 import { maskSecrets } from '../../server/src/core/logs/mask';
 import { repoRoot } from '../helpers/fixtures';
 
@@ -246,5 +252,90 @@ describe('log lines: envelopes and payloads', () => {
     assert.deepEqual(explainText('GET /v2/ 200\nsomething verification error else\n'), []);
     assert.deepEqual(explainText(`${'{'.repeat(100_000)} crypto/rsa: verification error`), [], 'the signature past the cut is not seen');
     assert.equal(explainText(`crypto/rsa: verification error ${'{'.repeat(100_000)}`).length, 1);
+  });
+});
+
+describe('log documents: recognised by name or by content, strictly', () => {
+  const compose = readFileSync(join(cases, 'compose-untrusted-key', 'compose.log'), 'utf8');
+
+  it('each log shape explain reads is a log under any name', () => {
+    for (const text of [
+      compose,
+      readFileSync(join(cases, 'kubectl-verification-error', 'core.log'), 'utf8'),
+      readFileSync(join(cases, 'access-log-upload-401', 'access.log'), 'utf8'),
+      readFileSync(join(cases, 'journald-413', 'proxy.log'), 'utf8'),
+      'time="2025-10-29T15:38:26Z" level=info msg="a"\ntime="2025-10-29T15:38:27Z" level=error msg="b"\n',
+    ]) {
+      assert.equal(isLogDocument('/tmp/output', text), true, text.slice(0, 80));
+      assert.equal(isLogDocument('/tmp/output.txt', text), true);
+    }
+    assert.equal(isLogDocument('/tmp/anything.log', 'not even a log line'), true, '*.log is a log by name');
+  });
+
+  it('_fp: scripts with pipes, env files, a single line and config names are not logs', () => {
+    assert.equal(isLogDocument('/tmp/run.sh', 'ls | wc -l\ncat a | grep b\nfind . | sort\n'), false);
+    assert.equal(isLogDocument('/tmp/.env', 'level=debug\nmsg=hello\nlevel=2\n'), false);
+    assert.equal(isLogDocument('/tmp/notes', 'error: the build failed\nERROR 42\n'), false);
+    assert.equal(isLogDocument('/tmp/paste', 'registry     | time="t" level=info msg="token signed by untrusted key with ID: \\"X\\""\n'), false, 'one line');
+    assert.equal(isLogDocument('/tmp/values.yaml', compose), false, 'a YAML name is a config');
+    assert.equal(isLogDocument('/tmp/nginx.conf', compose), false);
+  });
+
+  it('_fp: no rule fixture or example is taken for a log', () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.snap') ? [] : [join(dir, entry.name)]));
+    const taken = [...walk(join(repoRoot, 'test', 'fixtures')), ...walk(join(repoRoot, 'examples'))].filter((path) => isLogDocument(path, readFileSync(path, 'latin1')));
+    assert.deepEqual(taken, []);
+  });
+
+  it('explainTextBounded stops at maxLines and says where; a final newline starts no line', () => {
+    const text = 'a\nx509: certificate signed by unknown authority\nb\nx509: certificate signed by unknown authority\n';
+    const whole = explainTextBounded(text, 'f', { firstLine: 10 });
+    assert.deepEqual([whole.linesRead, whole.stoppedAt, whole.incidents[0].lines], [4, undefined, [{ file: 'f', line: 11 }, { file: 'f', line: 13 }]]);
+    const cut = explainTextBounded(text, 'f', { firstLine: 10, maxLines: 2 });
+    assert.deepEqual([cut.linesRead, cut.stoppedAt, cut.incidents[0].lines], [2, 12, [{ file: 'f', line: 11 }]]);
+    assert.equal(explainTextBounded(text, 'f', { maxLines: 4 }).stoppedAt, undefined);
+  });
+
+  it('explainTextInSlices reads the same a slice at a time, pausing between slices, and gives up when the pause throws', async () => {
+    const text = Array.from({ length: 12 }, (_, i) => (i === 7 ? 'x509: certificate signed by unknown authority' : `line ${i}`)).join('\n');
+    let pauses = 0;
+    const sliced = await explainTextInSlices(text, 'f', {}, async () => void pauses++, 5);
+    assert.deepEqual(sliced, explainTextBounded(text, 'f'));
+    assert.equal(pauses, 2, '12 lines in slices of 5');
+    await assert.rejects(explainTextInSlices(text, 'f', {}, async () => { throw new Error('changed'); }, 5), /changed/);
+  });
+
+  it('log diagnostics over every case, joined with its configs: one line of at most 160 characters, cause first, the story in the detail', async () => {
+    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+    const files = createNodeFileAccess();
+    let checked = 0;
+    for (const name of readdirSync(cases)) {
+      const folder = join(cases, name);
+      const configs = readdirSync(folder).includes('configs') ? walk(join(folder, 'configs')) : [];
+      const reports = [];
+      for (const path of configs) {
+        const analysis = await analyzeBytes({ uri: path, path, bytes: readFileSync(path) }, { files });
+        if (analysis.findings.length > 0) reports.push({ file: path, findings: analysis.findings });
+      }
+      for (const log of readdirSync(folder).filter((entry) => entry !== 'configs')) {
+        const text = readFileSync(join(folder, log), 'utf8');
+        const read = explainTextBounded(text, log);
+        for (const finding of logFindings(text, log, joinCauses(read.incidents, reports), { link: (file, line) => `${file}:${line}` })) {
+          checked++;
+          assert.ok(finding.message.length <= 160 && !finding.message.includes('\n'), `${name}/${log}: ${finding.message}`);
+          assert.ok(finding.detail && finding.detail.length > finding.message.length, `${name}/${log}: no detail`);
+          assert.equal(finding.severity, 'info');
+        }
+      }
+    }
+    assert.ok(checked >= 15, `only ${checked} log diagnostics over the cases`);
+  });
+
+  it('every signature\'s summary leaves room for its likely cause in a 160-character diagnostic', () => {
+    for (const meta of [...SIGNATURES, ...Object.values(SEQUENCE_SIGNATURES)]) {
+      assert.ok(meta.summary.length <= 120, `${meta.title}: summary of ${meta.summary.length} characters`);
+      assert.ok(!/\n/.test(meta.summary));
+    }
   });
 });

@@ -175,7 +175,7 @@ describe('untrusted workspace: every syscall of the language server', { skip: !s
     rmSync(log, { force: true });
   });
 
-  it('opens, hovers and runs Find Key by Key ID without touching a path outside', async () => {
+  it('opens, hovers, runs Find Key by Key ID and explains a log without touching a path outside', async () => {
     const nginxUri = client.open(join(l.ws, 'nginx.conf'), l.nginx);
     const ymlUri = client.open(join(l.ws, 'harbor.yml'), l.harborYml);
     await client.pull(nginxUri);
@@ -188,6 +188,13 @@ describe('untrusted workspace: every syscall of the language server', { skip: !s
     const direct = (await client.connection.sendRequest('workspace/executeCommand', { command: 'harborAudit.findKeyById', arguments: [keyId, l.outside] })) as { matches: unknown[]; searched: number };
     assert.deepEqual(direct.matches, []);
     assert.equal(direct.searched, 0);
+    // Explain Log and a log document join with the workspace's findings and key files: the same confinement.
+    const logLine = `registry | time="2025-10-29T15:38:26Z" level=info msg="token signed by untrusted key with ID: \\"${keyId}\\""`;
+    const explained = (await client.connection.sendRequest('workspace/executeCommand', { command: 'harborAudit.explainLogText', arguments: [{ text: `${logLine}\n${logLine}\n` }] })) as { markdown: string; incidents: number };
+    assert.equal(explained.incidents, 1);
+    assert.ok(!explained.markdown.includes(l.outside), 'no key file outside the workspace is named');
+    const logUri = client.open(join(l.ws, 'registry.log'), `${logLine}\n`, 'log');
+    assert.equal((await client.pull(logUri)).length, 1);
     await client.shutdown();
 
     const lines = readFileSync(log, 'utf8').split('\n');

@@ -147,19 +147,6 @@ function hasIncludes(file: NginxFile): boolean {
   return findAll(file.directives, 'include').some((include) => !include.templated);
 }
 
-/** The same file access, noting the path of every file read (found or not: a missing key may appear later). */
-function recordingReads(files: FileAccess, read: Set<string>): FileAccess {
-  return {
-    readFile(path, options) {
-      read.add(path);
-      return files.readFile(path, options);
-    },
-    glob: (pattern) => files.glob(pattern),
-    ...(files.listDirectory ? { listDirectory: (path: string) => files.listDirectory!(path) } : {}),
-    ...(files.findByName ? { findByName: (name: string, roots: readonly string[]) => files.findByName!(name, roots) } : {}),
-  };
-}
-
 /**
  * The model of a document that rules and hovers read: parsed once, per kind.
  * Documents over the size limit are not parsed: callers check the size first.
@@ -304,6 +291,20 @@ function inputOnly(input: Omit<DocumentInput, 'text'>, text: string, rule: Input
     dependencies: [],
     unreadablePaths: [],
     internalErrors: [],
+  };
+}
+
+/** The same file access, noting the path of every file read (found or not: a missing key may appear later). */
+function recordingReads(files: FileAccess, read: Set<string>): FileAccess {
+  const { listDirectory, findByName } = files;
+  return {
+    readFile: (path, options) => {
+      if (read.size < 10_000) read.add(path);
+      return files.readFile(path, options);
+    },
+    glob: (pattern) => files.glob(pattern),
+    ...(listDirectory ? { listDirectory: (path: string) => listDirectory.call(files, path) } : {}),
+    ...(findByName ? { findByName: (name: string, roots: readonly string[]) => findByName.call(files, name, roots) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * while values often live in extension-less or `.j2` files.
  */
 import { looksLikeLegacyCfg } from './legacyCfg';
+import { isLogDocument } from './logs/document';
 import type { NginxFile } from './nginx/ast';
 import { classifyNginx } from './nginx/model';
 import { parseNginx } from './nginx/parser';
@@ -44,6 +45,10 @@ export interface RecognizeHints {
 export function recognize(text: string, name: string, hints: RecognizeHints = {}): Recognized {
   if (VENDORED_CHART_VALUES.test(name)) {
     return { recognition: { kind: 'not-harbor', reason: "a vendored copy of the goharbor chart (charts/harbor/values.yaml holds the chart's defaults; your values are in the wrapper's values.yaml)" } };
+  }
+  // A log quotes configs, commands and keys: no config rule reads it (the editor explains it instead).
+  if (isLogDocument(name, text)) {
+    return { recognition: { kind: 'not-harbor', reason: 'a log, not a config (Harbor: Explain Log… and harbor-audit explain read it)', detail: 'log' } };
   }
   // A script's name or shebang says it is no YAML or nginx config: skip those readings (a long
   // script parsed as YAML is mostly error recovery).

@@ -29,12 +29,18 @@ import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
 import { commentLines, reuseAfterCommentEdit } from '../core/incremental';
 import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
+import { isLogDocument, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES } from '../core/logs/document';
+import { explainTextInSlices } from '../core/logs/explainer';
+import { joinCauses, type KeyMatch } from '../core/logs/report';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
+import { findKeyById } from '../node/keyTools';
 import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
+import { EXPLAIN_LOG_TEXT, explainLog, markdownLink, needsWorkspace, readExplainParams, type WorkspaceReports } from './explainLog';
+import { WorkspaceFindings } from './workspaceFindings';
 import { executeKeyCommand, KEY_COMMANDS } from './keyCommands';
 
 export interface ServerRuntime {
@@ -82,6 +88,17 @@ const SERVER_VERSION = '0.1.0';
 const CONFIG_FILE = '.harbor-audit.yaml';
 const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
+/** The note on the first line of a log past what the editor explains. */
+const LOG_LINES_NOT_READ = 'log-lines-not-read';
+/** After an edit to a config, open logs are explained again once typing pauses this long. */
+const LOG_REFRESH_MS = 1000;
+
+interface LogAnalysis {
+  findings: Finding[];
+  /** Whether the workspace's findings were joined (the log must be explained again when they change). */
+  joined: boolean;
+}
+
 /** A result is current only for the very document object (a reopened document starts again at version 1) and version it was computed from. */
 interface CachedAnalysis {
   document: TextDocument;
@@ -117,6 +134,19 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const auditPublished = new Set<string>();
   let workspaceAudited = false;
   let trusted = true;
+  /** Explained logs, per document version and workspace generation. */
+  const logCache = new Map<string, { document: TextDocument; version: number; generation: number; promise: Promise<LogAnalysis> }>();
+  /** Bumped whenever a config in the workspace may have changed: joined log results of older generations are stale. */
+  let generation = 0;
+  const workspaceFindings = new WorkspaceFindings({
+    candidates: (token) => workspaceCandidates(token),
+    analyze: (uri) => workspaceFileAnalysis(uri),
+    pathOf,
+    onError: (uri, error) => connection.console.error(`explain: ${uri}: ${(error as Error)?.message ?? error}`),
+  });
+  const keyMatchCache = new Map<string, Promise<KeyMatch[]>>();
+  let logRefreshTimer: NodeJS.Timeout | undefined;
+  const logDocuments = new WeakMap<TextDocument, { version: number; log: boolean }>();
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
@@ -139,7 +169,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         hoverProvider: true,
         completionProvider: { triggerCharacters: [' '], resolveProvider: false },
-        executeCommandProvider: { commands: ['harborAudit.showRuleDocs', ...KEY_COMMANDS] },
+        executeCommandProvider: { commands: ['harborAudit.showRuleDocs', ...KEY_COMMANDS, EXPLAIN_LOG_TEXT] },
       },
       serverInfo: { name: 'harbor-audit', version: SERVER_VERSION },
     };
@@ -252,7 +282,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const stillCurrent = documents.get(document.uri) === document && document.version === version;
       if (stillCurrent) {
         cache.set(document.uri, { document, version, analysis, text, comments });
-        connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
+        if (!isLog(document)) connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
       }
       return analysis;
     } finally {
@@ -293,12 +323,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return analysis;
   }
 
-  function toDiagnostic(finding: Finding): Diagnostic {
+  function toDiagnostic(finding: Finding, docs: (ruleId: string) => string = docsUri): Diagnostic {
     return {
       range: finding.range,
       severity: SEVERITY[finding.severity],
       code: finding.ruleId,
-      codeDescription: { href: docsUri(finding.ruleId) },
+      codeDescription: { href: docs(finding.ruleId) },
       source: 'harbor-audit',
       message: finding.catalogId ? `${finding.message} [${finding.catalogId}]` : finding.message,
       relatedInformation: finding.related.map((related) => ({
@@ -339,14 +369,161 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     return id;
   }
 
+  /** A log diagnostic's page: its signature's section of docs/log-signatures.md (some signatures share a rule's id, not its page). */
+  function logDocsUri(signature: string): string {
+    return `${fileUri(join(runtime.docsRoot, '..', 'log-signatures.md'))}#${signature}`;
+  }
+
+  /** Is this document a log (by name, the client's language id, or content)? Decided once per version. */
+  function isLog(document: TextDocument): boolean {
+    const known = logDocuments.get(document);
+    if (known?.version === document.version) return known.log;
+    const log = document.languageId === 'log' || isLogDocument(pathOf(document.uri) ?? document.uri, document.getText());
+    logDocuments.set(document, { version: document.version, log });
+    return log;
+  }
+
+  /** The diagnostics of an open document: a log's explained lines, or a config's findings. */
+  async function diagnosticsOf(document: TextDocument, current: boolean): Promise<Diagnostic[]> {
+    if (isLog(document)) return (await logAnalysisOf(document)).findings.map((finding) => toDiagnostic(finding, logDocsUri));
+    return (await (current ? currentAnalysis(document) : analysisOf(document))).findings.map((finding) => toDiagnostic(finding));
+  }
+
+  /**
+   * A log explained: incidents on its lines, joined with the workspace's config
+   * findings and key files (the workspace audit's walk and confinement; skipped
+   * above the automatic audit's size limit). Read up to MAX_EDITOR_LOG_LINES lines.
+   */
+  function logAnalysisOf(document: TextDocument): Promise<LogAnalysis> {
+    const cached = logCache.get(document.uri);
+    if (cached?.document === document && cached.version === document.version && cached.generation === generation) return cached.promise;
+    const text = document.getText();
+    const version = document.version;
+    const entry = { document, version, generation, promise: Promise.resolve<LogAnalysis>({ findings: [], joined: false }) };
+    // A long log is read a slice at a time, answering other requests in between, and given up once the user has typed past it.
+    const pause = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (documents.get(document.uri) !== document || document.version !== version) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
+    };
+    entry.promise = (async () => {
+      if (isIgnoredUri(document.uri, await settingsFor(document.uri))) {
+        connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: 'log', reason: 'Harbor log, ignored by .harbor-audit.yaml' });
+        return { findings: [], joined: false };
+      }
+      const read = await explainTextInSlices(text, document.uri, { maxLines: MAX_EDITOR_LOG_LINES, maxLinesPerIncident: MAX_EDITOR_LINES_PER_INCIDENT }, pause);
+      const joined = needsWorkspace(read.incidents);
+      let workspace: WorkspaceReports = { reports: [], checked: 0 };
+      let keyMatches: KeyMatch[] = [];
+      if (joined) {
+        workspace = await workspaceFindings.reports(undefined, AUTO_AUDIT_MAX_FILES);
+        keyMatches = await keyMatchesFor([...new Set(read.incidents.flatMap((incident) => incident.keyIds))]);
+      }
+      const note = workspace.skipped ? `Causes were not looked up in the workspace: ${workspace.skipped}.` : undefined;
+      const findings = logFindings(text, document.uri, joinCauses(read.incidents, workspace.reports, keyMatches), { link: (file, line) => markdownLink(file, line, workspaceRoots), note });
+      if (read.stoppedAt !== undefined) {
+        const lines = new LineIndex(text);
+        const line = read.stoppedAt - 1;
+        const span = { start: lines.lineStart(line), end: lines.lineEnd(line) };
+        findings.push({
+          ruleId: LOG_LINES_NOT_READ,
+          catalogId: null,
+          severity: 'info',
+          message: `Not explained from here on: the editor reads the first ${MAX_EDITOR_LOG_LINES.toLocaleString('en-US')} lines of a log (harbor-audit explain reads all)`,
+          detail: `This log has more than ${MAX_EDITOR_LOG_LINES.toLocaleString('en-US')} lines; the editor explains the first ${MAX_EDITOR_LOG_LINES.toLocaleString('en-US')} so that it stays responsive. **Harbor: Explain Log…** on a selection reads up to a million lines, and \`harbor-audit explain --log FILE\` streams a log of any length.`,
+          span,
+          range: lines.rangeOf(span),
+          related: [],
+          fixes: [],
+        });
+      }
+      const incidents = new Set(findings.filter((finding) => finding.ruleId !== LOG_LINES_NOT_READ).map((finding) => finding.ruleId)).size;
+      const reason = `Harbor log: ${incidents} known error${incidents === 1 ? '' : 's'} in ${read.linesRead.toLocaleString('en-US')} line${read.linesRead === 1 ? '' : 's'}${read.stoppedAt !== undefined ? ' read' : ''}`;
+      if (documents.get(document.uri) === document) connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: 'log', reason });
+      return { findings, joined };
+    })();
+    logCache.set(document.uri, entry);
+    entry.promise.catch(() => {
+      if (logCache.get(document.uri) === entry) logCache.delete(document.uri);
+    });
+    return entry.promise;
+  }
+
+  /** Every candidate file of the workspace (the workspace audit's walk, with .harbor-audit.yaml's ignore). */
+  async function workspaceCandidates(token?: CancellationToken): Promise<string[]> {
+    const candidates: string[] = [];
+    for (const root of workspaceRoots) {
+      const settings = await settingsFor(pathToFileURL(root).toString());
+      const inner = await walkFolder(root, {
+        skip: (_file, rel) => settings.ignore.length > 0 && isIgnored(rel, settings.ignore),
+        cancelled: () => !!token?.isCancellationRequested,
+      });
+      candidates.push(...inner.map((rel) => pathToFileURL(join(root, rel)).toString()));
+    }
+    return candidates;
+  }
+
+  /** A workspace file's analysis: the open document's, or the file's on disk (read through the workspace's confined file access). */
+  async function workspaceFileAnalysis(uri: string): Promise<Analysis | undefined> {
+    const open = documents.get(uri);
+    if (open) return isLog(open) ? undefined : await analysisOf(open);
+    return await diskAnalysis(uri);
+  }
+
+  /** Key and certificate files in the workspace that have these key IDs (cached per generation). */
+  async function keyMatchesFor(keyIds: readonly string[]): Promise<KeyMatch[]> {
+    const matches: KeyMatch[] = [];
+    for (const keyId of keyIds.slice(0, 10)) {
+      let found = keyMatchCache.get(keyId);
+      if (!found) {
+        found = findKeyById(files, keyId, workspaceRoots).then((result) => result.matches.map((match) => ({ keyId, file: match.file, type: match.type })), () => []);
+        keyMatchCache.set(keyId, found);
+      }
+      matches.push(...(await found));
+    }
+    return matches;
+  }
+
+  /**
+   * Configs changed (these paths, or anything when none are given): the
+   * workspace's findings are brought up to date on next use, and open logs
+   * joined with them are explained again once typing pauses.
+   */
+  function workspaceChanged(paths?: ReadonlySet<string>): void {
+    generation++;
+    if (paths) workspaceFindings.changed(paths);
+    else {
+      workspaceFindings.reset();
+      keyMatchCache.clear();
+    }
+    clearTimeout(logRefreshTimer);
+    logRefreshTimer = setTimeout(async () => {
+      logRefreshTimer = undefined;
+      const stale: TextDocument[] = [];
+      for (const [uri, entry] of logCache) {
+        const joined = await entry.promise.then((result) => result.joined, () => false);
+        const document = documents.get(uri);
+        if (joined && document) stale.push(document);
+      }
+      if (stale.length === 0) return;
+      if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
+      else for (const document of stale) schedulePush(document);
+    }, LOG_REFRESH_MS);
+  }
+
   connection.languages.diagnostics.on(async (params, token) => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const cancelled = () => new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
+    if (isLog(document)) {
+      const items = await diagnosticsOf(document, true);
+      if (token.isCancellationRequested) throw cancelled();
+      return { kind: DocumentDiagnosticReportKind.Full, items };
+    }
     const analysis = await currentAnalysis(document);
-    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
+    if (token.isCancellationRequested) throw cancelled();
     const resultId = resultIdOf(analysis);
     if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
-    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis.findings.map(toDiagnostic) };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis.findings.map((finding) => toDiagnostic(finding)) };
   });
 
   function schedulePush(document: TextDocument): void {
@@ -358,10 +535,17 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         pushTimers.delete(document.uri);
         const current = documents.get(document.uri);
         if (!current) return;
-        const analysis = await analysisOf(current);
+        let diagnostics: Diagnostic[];
+        try {
+          diagnostics = await diagnosticsOf(current, false);
+        } catch (error) {
+          // A log given up because it changed is pushed at its next version; anything else is a bug to log.
+          if (!(error instanceof ResponseError)) connection.console.error(`diagnostics of ${current.uri}: ${(error as Error)?.message ?? error}`);
+          return;
+        }
         // Drop results for a version the user has already typed past.
         if (documents.get(document.uri)?.version !== current.version) return;
-        connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: analysis.findings.map(toDiagnostic) });
+        connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics });
       }, runtime.debounceMs ?? 200),
     );
   }
@@ -369,6 +553,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   function recheckAll(): void {
     cache.clear();
     prepared.clear();
+    workspaceChanged();
     if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
     else for (const document of documents.all()) schedulePush(document);
   }
@@ -381,6 +566,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   }
 
   function recheckDependents(paths: ReadonlySet<string>): void {
+    workspaceChanged(paths);
     const uris = dependents(paths);
     if (uris.length === 0) return;
     for (const uri of uris) {
@@ -402,11 +588,16 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   documents.onDidChangeContent(({ document }) => {
     schedulePush(document);
     const path = pathOf(document.uri);
-    if (path) recheckDependents(new Set([path]));
+    // A log's edits change no config: only its own diagnostics.
+    if (path && !isLog(document)) recheckDependents(new Set([path]));
   });
   documents.onDidClose(({ document }) => {
     cache.delete(document.uri);
     prepared.delete(document.uri);
+    logCache.delete(document.uri);
+    // Closing an edited config without saving puts the file on disk back in force.
+    const closedPath = pathOf(document.uri);
+    if (closedPath && !isLog(document)) workspaceChanged(new Set([closedPath]));
     editorSettings.delete(document.uri);
     clearTimeout(pushTimers.get(document.uri));
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
@@ -414,8 +605,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (workspaceAudited) void auditFile(document.uri).catch(() => undefined);
   });
 
-  /** Lints a file from disk and publishes its findings (for files that are not open). */
-  async function auditFile(uri: string): Promise<{ harbor: boolean; findings: number } | undefined> {
+  /** A file that is not open, analysed as it is on disk (undefined when it cannot be read, is ignored, or is binary). */
+  async function diskAnalysis(uri: string): Promise<Analysis | undefined> {
     const path = pathOf(uri);
     if (!path || documents.get(uri)) return undefined;
     const read = await files.readFile(path, { maxBytes: WALK_MAX_BYTES });
@@ -425,9 +616,15 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const analysis = await analyzeBytes({ uri, path, bytes: read.bytes }, { files, settings });
     if (analysis.findings.length > 0 && analysis.findings.every((f) => f.ruleId === 'input-not-text')) return undefined;
     for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${uri}: ${failure.message}`);
-    if (documents.get(uri)) return undefined; // opened meanwhile: its own diagnostics win
+    return analysis;
+  }
+
+  /** Lints a file from disk and publishes its findings (for files that are not open). */
+  async function auditFile(uri: string): Promise<{ harbor: boolean; findings: number } | undefined> {
+    const analysis = await diskAnalysis(uri);
+    if (!analysis || documents.get(uri)) return undefined; // opened meanwhile: its own diagnostics win
     if (analysis.findings.length > 0 || auditPublished.has(uri)) {
-      connection.sendDiagnostics({ uri, diagnostics: analysis.findings.map(toDiagnostic) });
+      connection.sendDiagnostics({ uri, diagnostics: analysis.findings.map((finding) => toDiagnostic(finding)) });
       if (analysis.findings.length > 0) auditPublished.add(uri);
       else auditPublished.delete(uri);
     }
@@ -436,15 +633,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
 
   connection.onRequest(AUDIT_WORKSPACE_REQUEST, async (params: AuditWorkspaceParams | undefined, token: CancellationToken): Promise<AuditWorkspaceResult> => {
     const started = Date.now();
-    const candidates: string[] = [];
-    for (const root of workspaceRoots) {
-      const settings = await settingsFor(pathToFileURL(root).toString());
-      const inner = await walkFolder(root, {
-        skip: (_file, rel) => settings.ignore.length > 0 && isIgnored(rel, settings.ignore),
-        cancelled: () => token.isCancellationRequested,
-      });
-      candidates.push(...inner.map((rel) => pathToFileURL(join(root, rel)).toString()));
-    }
+    const candidates = await workspaceCandidates(token);
     const result: AuditWorkspaceResult = { candidates: candidates.length, checked: 0, harborFiles: 0, findings: 0, ms: 0, cancelled: token.isCancellationRequested };
     if (!result.cancelled && params?.automatic && candidates.length > AUTO_AUDIT_MAX_FILES) {
       result.skipped = `${candidates.length} candidate files, over ${AUTO_AUDIT_MAX_FILES}: run "Harbor: Audit Workspace" to check them`;
@@ -463,7 +652,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const open = documents.get(uri);
       let outcome: { harbor: boolean; findings: number } | undefined;
       try {
-        outcome = open ? { harbor: (await analysisOf(open)).recognition.kind !== 'not-harbor', findings: (await analysisOf(open)).findings.length } : await auditFile(uri);
+        const analysis = open && !isLog(open) ? await analysisOf(open) : undefined;
+        outcome = open ? (analysis ? { harbor: analysis.recognition.kind !== 'not-harbor', findings: analysis.findings.length } : undefined) : await auditFile(uri);
       } catch (error) {
         connection.console.error(`workspace audit: ${uri}: ${(error as Error)?.message ?? error}`);
       }
@@ -489,6 +679,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   });
 
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    // Key and certificate files are among the watched ones: key IDs are looked up again.
+    keyMatchCache.clear();
     const paths = new Set(changes.map((change) => pathOf(change.uri)).filter((p): p is string => !!p));
     if ([...paths].some((path) => path.endsWith(CONFIG_FILE))) {
       await (fileSettingsLoaded = loadFileSettings());
@@ -505,7 +697,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
 
   connection.onCodeAction(async (params, token: CancellationToken) => {
     const document = documents.get(params.textDocument.uri);
-    if (!document) return [];
+    // A log has no fixes, and a suppression comment in it would mean nothing.
+    if (!document || isLog(document)) return [];
     const analysis = await currentAnalysis(document);
     if (token.isCancellationRequested) return [];
     const text = document.getText();
@@ -562,8 +755,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (!document) return null;
     const version = document.version;
     const text = document.getText();
-    const settings = await settingsFor(document.uri);
     const offset = document.offsetAt(params.position);
+    if (isLog(document)) {
+      const logHover = findingsHover((await logAnalysisOf(document)).findings, offset, logDocsUri);
+      return logHover ? { contents: { kind: 'markdown', value: logHover.markdown }, range: { start: document.positionAt(logHover.span.start), end: document.positionAt(logHover.span.end) } } : null;
+    }
+    const settings = await settingsFor(document.uri);
     const analysis = await analysisOf(document);
     const options = { files, settings, searchRoots: workspaceRoots };
     const provided = await hoverAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, options, preparedOf(document, version, text, settings));
@@ -574,7 +771,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
 
   connection.onCompletion(async (params) => {
     const document = documents.get(params.textDocument.uri);
-    if (!document) return null;
+    if (!document || isLog(document)) return null;
     const version = document.version;
     const text = document.getText();
     const settings = await settingsFor(document.uri);
@@ -599,8 +796,18 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     };
   });
 
-  connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
+  connection.onExecuteCommand(async ({ command, arguments: args = [] }, token) => {
     if (KEY_COMMANDS.includes(command)) return await executeKeyCommand(command, args, { files, roots: workspaceRoots });
+    if (command === EXPLAIN_LOG_TEXT) {
+      const started = Date.now();
+      const result = await explainLog(readExplainParams(args), {
+        roots: workspaceRoots,
+        workspaceReports: () => workspaceFindings.reports(token),
+        keyMatches: keyMatchesFor,
+      });
+      connection.console.info(`explain log: ${result.linesRead} lines, ${result.incidents} incidents, ${result.causes} causes in the workspace, ${Date.now() - started} ms`);
+      return result;
+    }
     const ruleId = String(args[0] ?? '');
     const meta = findRuleMeta(ruleId);
     if (!meta) throw new ResponseError(-32602, `unknown rule ${ruleId}`);

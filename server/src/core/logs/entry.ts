@@ -20,6 +20,8 @@ export interface HttpRequest {
 export interface LogEntry {
   /** The service or container the envelope names (`registry`, `core`, `nginx`, …), lower-case. */
   service?: string;
+  /** The outermost envelope peeled off, when there was one. */
+  envelope?: 'compose' | 'kubectl' | 'syslog';
   /** The payload's own time stamp, as written (for ordering only when present). */
   time?: string;
   /** Lower-case level where the payload has one: error, warning, info, debug. */
@@ -41,29 +43,33 @@ const NGINX_TIMED = /^(\S+) - "([A-Z]+) (\S+)[^"]*" (\d{3}) \S+ "[^"]*" "([^"]*)
 export function parseLogLine(raw: string): LogEntry {
   let line = raw.replace(/\r$/, '');
   let service: string | undefined;
+  let envelope: LogEntry['envelope'];
   // Envelopes can nest (journald around docker's syslog driver): peel at most three.
   for (let i = 0; i < 3; i++) {
     const kubectl = KUBECTL_PREFIX.exec(line);
     if (kubectl) {
       service ??= kubectl[2].toLowerCase();
+      envelope ??= 'kubectl';
       line = kubectl[3];
       continue;
     }
     const syslog = SYSLOG_PREFIX.exec(line);
     if (syslog) {
       service = syslog[1].toLowerCase();
+      envelope ??= 'syslog';
       line = syslog[2];
       continue;
     }
     const compose = COMPOSE_PREFIX.exec(line);
     if (compose && !/^https?$/i.test(compose[1])) {
       service = compose[1].toLowerCase().replace(/-\d+$/, '');
+      envelope ??= 'compose';
       line = compose[2];
       continue;
     }
     break;
   }
-  return { ...(service ? { service } : {}), ...parsePayload(line) };
+  return { ...(service ? { service } : {}), ...(envelope ? { envelope } : {}), ...parsePayload(line) };
 }
 
 function parsePayload(line: string): Omit<LogEntry, 'service'> {

@@ -12,10 +12,12 @@ import { SIGNATURE_HINT, SIGNATURE_STATUSES, SIGNATURES } from './signatures';
 export interface Incident {
   signature: string;
   title: string;
+  /** One line, cause first (the editor's diagnostic message). */
+  summary: string;
   explanation: string;
   catalogIds: string[];
   source: string;
-  /** The first lines that show it (at most MAX_LINES_PER_INCIDENT). */
+  /** The first lines that show it (at most MAX_LINES_PER_INCIDENT, or the explainer's own limit). */
   lines: LineRef[];
   /** How many times it was seen in all. */
   count: number;
@@ -38,7 +40,13 @@ export class LogExplainer {
   private readonly sequences = new SequenceTracker();
   private coreStart: LineRef | undefined;
   private verificationBeforeStart = false;
+  private readonly maxLinesPerIncident: number;
   linesRead = 0;
+
+  /** `maxLinesPerIncident`: how many lines each incident keeps (the editor marks every line, the reports list the first few). */
+  constructor(options: { maxLinesPerIncident?: number } = {}) {
+    this.maxLinesPerIncident = options.maxLinesPerIncident ?? MAX_LINES_PER_INCIDENT;
+  }
 
   add(file: string, line: number, rawText: string): void {
     this.linesRead++;
@@ -74,13 +82,14 @@ export class LogExplainer {
     return [...this.incidents.values()];
   }
 
-  private incidentFor(id: string, meta: { title: string; explanation: string; catalogIds: readonly string[]; source: string }, text: string): Incident {
+  private incidentFor(id: string, meta: { title: string; summary: string; explanation: string; catalogIds: readonly string[]; source: string }, text: string): Incident {
     let incident = this.incidents.get(id);
     if (!incident) {
       const masked = maskSecrets(text.trim());
       incident = {
         signature: id,
         title: meta.title,
+        summary: meta.summary,
         explanation: meta.explanation,
         catalogIds: [...meta.catalogIds],
         source: meta.source,
@@ -96,14 +105,83 @@ export class LogExplainer {
 
   private record(incident: Incident, at: LineRef): void {
     incident.count++;
-    if (incident.lines.length < MAX_LINES_PER_INCIDENT && !incident.lines.some((l) => l.file === at.file && l.line === at.line)) incident.lines.push(at);
+    if (incident.lines.length < this.maxLinesPerIncident && !incident.lines.some((l) => l.file === at.file && l.line === at.line)) incident.lines.push(at);
   }
 }
 
-/** Explains a whole text at once (the editor's selection or clipboard). */
+export interface ExplainTextOptions {
+  /** The number of the text's first line (a selection that starts further down a document). */
+  firstLine?: number;
+  /** Lines past this many are not read; the result says where it stopped. */
+  maxLines?: number;
+  maxLinesPerIncident?: number;
+}
+
+export interface ExplainedText {
+  incidents: Incident[];
+  linesRead: number;
+  /** The number of the first line not read, when `maxLines` stopped the reading. */
+  stoppedAt?: number;
+}
+
+/** Explains a whole text at once (a selection, the clipboard, a document), reading at most `maxLines` lines. */
+export function explainTextBounded(text: string, file: string, options: ExplainTextOptions = {}): ExplainedText {
+  const run = new TextRun(text, file, options);
+  while (!run.step(Infinity));
+  return run.result();
+}
+
+/**
+ * The same, a slice of lines at a time with `pause()` between slices, so that a
+ * server answers other requests meanwhile; `pause` may throw to give up (the
+ * document changed).
+ */
+export async function explainTextInSlices(text: string, file: string, options: ExplainTextOptions, pause: () => Promise<void>, sliceLines = 5000): Promise<ExplainedText> {
+  const run = new TextRun(text, file, options);
+  while (!run.step(sliceLines)) await pause();
+  return run.result();
+}
+
+/** A text read line by line into an explainer; a final newline ends the last line, it does not start another. */
+class TextRun {
+  private readonly explainer: LogExplainer;
+  private readonly first: number;
+  private readonly maxLines: number;
+  private start = 0;
+  private read = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    options: ExplainTextOptions,
+  ) {
+    this.explainer = new LogExplainer(options);
+    this.first = options.firstLine ?? 1;
+    this.maxLines = options.maxLines ?? Infinity;
+  }
+
+  /** Reads up to `lines` lines; true when the text (or the line limit) is done. */
+  step(lines: number): boolean {
+    for (let i = 0; i < lines; i++) {
+      if (this.done()) return true;
+      const end = this.text.indexOf('\n', this.start);
+      this.explainer.add(this.file, this.first + this.read, this.text.slice(this.start, end < 0 ? this.text.length : end));
+      this.read++;
+      this.start = end < 0 ? this.text.length : end + 1;
+    }
+    return this.done();
+  }
+
+  result(): ExplainedText {
+    const stopped = this.start < this.text.length;
+    return { incidents: this.explainer.finish(), linesRead: this.read, ...(stopped ? { stoppedAt: this.first + this.read } : {}) };
+  }
+
+  private done(): boolean {
+    return this.start >= this.text.length || this.read >= this.maxLines;
+  }
+}
+
 export function explainText(text: string, file = '<log>'): Incident[] {
-  const explainer = new LogExplainer();
-  let line = 0;
-  for (const raw of text.split('\n')) explainer.add(file, ++line, raw);
-  return explainer.finish();
+  return explainTextBounded(text, file).incidents;
 }

@@ -114,9 +114,15 @@ export function formatExplainText(incidents: readonly ExplainedIncident[], confi
   return out.join('\n') + '\n';
 }
 
-export function formatExplainMarkdown(incidents: readonly ExplainedIncident[], configsGiven: boolean, link: (file: string, line: number) => string = (f, l) => `${f}:${l}`): string {
-  if (incidents.length === 0) return '# Harbor log explained\n\nNothing recognised: no line matches a known Harbor, registry or proxy error.\n';
-  const out = ['# Harbor log explained', ''];
+/** `notes`: paragraphs under the title (what was read, where causes were looked for). */
+export function formatExplainMarkdown(
+  incidents: readonly ExplainedIncident[],
+  configsGiven: boolean,
+  link: (file: string, line: number) => string = (f, l) => `${f}:${l}`,
+  notes: readonly string[] = [],
+): string {
+  const out = ['# Harbor log explained', '', ...notes.flatMap((note) => [note, ''])];
+  if (incidents.length === 0) return [...out, 'Nothing recognised: no line matches a known Harbor, registry or proxy error.', ''].join('\n');
   for (const incident of incidents) {
     out.push(`## ${incident.title}`, '');
     out.push(`Signature \`${incident.signature}\`, seen at ${incident.lines.map((l) => link(l.file, l.line)).join(', ')}${incident.count > incident.lines.length ? ` (${incident.count} in all)` : ''}.`, '');
@@ -127,7 +133,8 @@ export function formatExplainMarkdown(incidents: readonly ExplainedIncident[], c
     if (incident.causes.length > 0) {
       out.push('Likely causes, most likely first:', '');
       incident.causes.slice(0, 10).forEach((cause, index) => {
-        out.push(`${index + 1}. ${link(cause.file, cause.range.start.line + 1)}: **${cause.ruleId}**: ${cause.message}${cause.fixes[0] ? ` Fix: ${cause.fixes[0]}.` : ''}`);
+        const fix = cause.fixes[0] ? `${/[.!?]$/.test(cause.message) ? '' : '.'} Fix: ${cause.fixes[0]}.` : '';
+        out.push(`${index + 1}. ${link(cause.file, cause.range.start.line + 1)}: **${cause.ruleId}**: ${cause.message}${fix}`);
       });
       out.push('');
     } else if (incident.rules.length > 0) {

@@ -92,6 +92,7 @@ export class SequenceTracker {
 export const SEQUENCE_SIGNATURES = {
   'upload-token-lost': {
     title: 'A push loses its token between the upload\'s POST and its PUT',
+    summary: 'A proxy does not pass X-Forwarded-Proto or changes Host: the upload\'s PATCH or PUT goes elsewhere and gets 401',
     explanation:
       'The registry answered POST …/blobs/uploads/ with 202 and a Location for the rest of the upload; the PATCH or PUT to that Location then got 401. The client only sends its token to the scheme and host it logged in to, so the Location pointed elsewhere: a proxy in front of Harbor did not pass X-Forwarded-Proto, or changed Host or its port.',
     catalogIds: ['HB-PROXY-XFP', 'HB-PROXY-HOST', 'HB-PROXY-FWD-HOST', 'HB-INTERNAL-XFP', 'HB-TLS-UPSTREAM', 'HB-PROXY-AUTH-HEADER'],
@@ -99,6 +100,7 @@ export const SEQUENCE_SIGNATURES = {
   },
   'token-accepted-sometimes': {
     title: 'Fresh tokens are accepted only some of the time',
+    summary: 'Nodes behind this address sign tokens with different keys: fresh tokens are accepted only some of the time',
     explanation:
       'Right after a token was issued, GET /v2/ was answered 200 at times and 401 at others. Behind one address, the nodes sign tokens with different keys: a token from one node is rejected by the other, so docker login works about every other time.',
     catalogIds: ['HB-TOKEN-KEY-SHARED', 'HB-HA-INSTALLER', 'HB-GITOPS-RANDOM'],
@@ -106,6 +108,7 @@ export const SEQUENCE_SIGNATURES = {
   },
   'token-always-rejected': {
     title: 'Fresh tokens are rejected',
+    summary: 'The core that checks tokens lacks the key that signed them, or a proxy drops Authorization: GET /v2/ gets 401',
     explanation:
       'Right after a token was issued, GET /v2/ was answered 401 every time: the core that checks tokens does not hold the key that signed them (a hard-coded core.tokenKey out of step with the pods, or a key regenerated on upgrade), or a proxy drops the Authorization header.',
     catalogIds: ['HB-TOKEN-PAIR', 'HB-TOKEN-KEY-SHARED', 'HB-PROXY-AUTH-HEADER', 'HB-GITOPS-RANDOM'],

@@ -16,6 +16,8 @@ export interface SignatureMatch {
 export interface Signature {
   id: string;
   title: string;
+  /** One line, cause first, then what the user sees (at most 120 characters: the editor's diagnostic message). */
+  summary: string;
   /** Two or three sentences: what the lines mean. */
   explanation: string;
   /** Catalog ids of the rules that explain it, most likely cause first. */
@@ -42,6 +44,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'untrusted-token-key',
     title: 'A token signed by a key the verifier does not trust',
+    summary: 'Nodes behind this address sign tokens with different keys: a token one issued was refused by another',
     explanation:
       'The registry (Harbor 1.x, or a registry that trusts Harbor tokens) rejected a token whose signing key is not in its root certificate bundle. Behind one address, this means the node that issued the token signs with a different private_key.pem than the node that checked it: logins and pushes fail about every other time.',
     catalogIds: ['HB-TOKEN-KEY-SHARED', 'HB-HA-INSTALLER', 'HB-TOKEN-PAIR'],
@@ -54,6 +57,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'token-verification-error',
     title: 'Harbor core cannot verify the tokens it is shown',
+    summary: 'Tokens signed by a key this core does not hold (a second core\'s, or one regenerated on upgrade): 401 on login and push',
     explanation:
       'Harbor core checks every /v2/ token with the public half of its own signing key. "crypto/rsa: verification error" means the token was signed by another key: a second core with its own key, a key the chart generated anew on this render or upgrade, or a hard-coded core.tokenKey that no longer matches what the pods hold. docker login, robot accounts and pushes get 401 Unauthorized.',
     catalogIds: ['HB-TOKEN-PAIR', 'HB-TOKEN-KEY-SHARED', 'HB-GITOPS-RANDOM', 'HB-LEGACY-TOKEN-KEY', 'HB-TOKEN-KEY-FORMAT'],
@@ -63,6 +67,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'admin-password-ignored',
     title: 'The configured admin password is not the one in use',
+    summary: 'The config\'s admin password is only used on the first start: the password in use is the one set before',
     explanation:
       'Harbor uses harborAdminPassword / harbor_admin_password only on the first start, to seed the database. Every later start ignores it, so a changed value in the config does not change the password: log in with the password set in the UI, or reset it in the database.',
     catalogIds: ['HB-ADMIN-PW'],
@@ -72,6 +77,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'database-password-failed',
     title: 'Harbor cannot log in to its database',
+    summary: 'The config\'s database password is not the one PostgreSQL was initialised with: Harbor cannot connect',
     explanation:
       'PostgreSQL refused the password Harbor sent. The database keeps the password it was initialised with; changing database.password (or the external database secret) in the config afterwards does not change it in PostgreSQL, so core, jobservice and exporter fail to start or loop on this error.',
     catalogIds: ['HB-DB-PW'],
@@ -81,6 +87,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'tls-key-mismatch',
     title: 'nginx was given a certificate and a key that do not belong together',
+    summary: 'TLS certificate and private key do not belong together: nginx refuses to start or reload',
     explanation:
       'nginx checks at start that the private key matches the certificate\'s public key; "key values mismatch" means it does not, and nginx refuses to start (or keeps the old configuration on reload). Usually one of the two files was renewed without the other.',
     catalogIds: ['HB-TLS-PAIR', 'HB-TLS-CERT'],
@@ -90,6 +97,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'csrf-key-length',
     title: 'The CSRF key is not 32 characters long',
+    summary: 'The CSRF key (core.xsrfKey, CSRF_KEY) is not 32 characters: every UI and API write is refused',
     explanation:
       'Harbor core requires CSRF_KEY (core.xsrfKey in the chart) to be exactly 32 characters. With any other length every state-changing UI and API call is refused with "invalid CSRF key length from the environment".',
     catalogIds: ['HB-CSRF-KEY'],
@@ -99,6 +107,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'csrf-token-invalid',
     title: 'UI requests carry a CSRF token another key signed',
+    summary: 'The CSRF key differs between the cores or renders that answer: UI requests fail with CSRF token invalid',
     explanation:
       'The CSRF token in the browser was made with a different CSRF key than the core answering now: several cores with their own random keys behind one address, or a key regenerated on every render or ./prepare. A UI served over http while externalURL says https also loses the secure cookie that carries it.',
     catalogIds: ['HB-HA-INSTALLER', 'HB-GITOPS-RANDOM', 'HB-CSRF-KEY', 'HB-EXTERNAL-URL'],
@@ -108,6 +117,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'upload-timeout',
     title: 'Layer uploads are cut off on the way to Harbor',
+    summary: 'A proxy in front of Harbor times out or buffers long layer uploads: large layers fail to push',
     explanation:
       'A PATCH or PUT of a layer ended in a gateway timeout or an unexpected EOF: a proxy in front of Harbor gave up on a long upload (proxy_read_timeout / proxy_send_timeout) or buffered the whole layer before passing it on. Large layers fail while small images push.',
     catalogIds: ['HB-PROXY-TIMEOUTS', 'HB-PROXY-STREAMING', 'HB-PROXY-BODY-SIZE'],
@@ -121,6 +131,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'chunked-upload-refused',
     title: 'A proxy refuses chunked uploads (411 Length Required)',
+    summary: 'A proxy refuses chunked transfer encoding: docker push fails with 411 Length Required',
     explanation:
       'docker and containerd upload layers with chunked transfer encoding. A proxy with chunked_transfer_encoding off (or an old one that needs a length) answers 411 Length Required, and the push fails at the first layer.',
     catalogIds: ['HB-PROXY-CHUNKED'],
@@ -133,6 +144,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'body-too-large',
     title: 'A proxy limits the upload size (413)',
+    summary: 'A proxy\'s client_max_body_size is below the layer size: docker push gets 413 Request Entity Too Large',
     explanation:
       'A proxy in front of Harbor refused a layer larger than its client_max_body_size (nginx\'s default is 1 MB). The request never reaches Harbor, so Harbor\'s own logs show nothing.',
     catalogIds: ['HB-PROXY-BODY-SIZE'],
@@ -145,6 +157,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'api-unauthorized',
     title: 'A call to Harbor\'s API was refused (401)',
+    summary: 'A Bearer token (or no Authorization) on Harbor\'s /api/v2.0, which takes Basic auth: the call gets 401',
     explanation:
       'Harbor\'s /api/v2.0 accepts Basic authentication (a user, or a robot account as robot$name:secret) and a session cookie, not the Bearer token that /service/token issues: that token is only for the registry API under /v2/. A script that sends "Authorization: Bearer …" to /api/v2.0 gets 401 whatever the robot\'s permissions. A proxy that drops Authorization does the same.',
     catalogIds: ['HB-ROBOT-API-AUTH', 'HB-ROBOT-NAME-QUOTING', 'HB-PROXY-AUTH-HEADER'],
@@ -156,6 +169,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'docker-login-unauthorized',
     title: 'docker login was refused (401)',
+    summary: 'Wrong credentials, token keys that differ between cores, or a proxy dropping Authorization: docker login gets 401',
     explanation:
       'The registry refused the credentials or the token that came with them. With a right password this points at the token chain: a signing key that differs between the core that issued the token and the one that checked it, or a proxy that drops the Authorization header or changes the Host the token realm was built from.',
     catalogIds: ['HB-TOKEN-KEY-SHARED', 'HB-TOKEN-PAIR', 'HB-PROXY-AUTH-HEADER', 'HB-PROXY-HOST', 'HB-ROBOT-NAME-QUOTING', 'HB-ADMIN-PW'],
@@ -165,6 +179,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'unauthorized-repository-action',
     title: 'The token does not grant this action on the repository',
+    summary: 'The account has no role for this action in the project, or the project does not exist: the request is refused',
     explanation:
       'Harbor issued a token without the requested action: the user or robot has no role that allows it in this project, the project does not exist (a push does not create it), or the name is misspelt. This is a permission, not a configuration file, problem.',
     catalogIds: [],
@@ -174,6 +189,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'http-response-to-https-client',
     title: 'The client speaks HTTPS, Harbor answers plain HTTP',
+    summary: 'Harbor or its proxy serves plain HTTP where the client expects HTTPS: docker login and push fail',
     explanation:
       'docker tried TLS and got a plain HTTP answer: Harbor (or the proxy in front of it) serves HTTP on that port. Either enable HTTPS there (harbor.yml https:, expose.tls.enabled) with externalURL set to https, or, for a test registry, list it under insecure-registries on every client.',
     catalogIds: ['HB-EXTERNAL-URL', 'HB-HTTPS-REDIRECT-LOOP'],
@@ -183,6 +199,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'x509-unknown-authority',
     title: 'The client does not trust Harbor\'s certificate',
+    summary: 'Harbor\'s certificate is from a CA this client does not trust (self-signed, or regenerated on upgrade)',
     explanation:
       'Harbor\'s certificate was issued by a CA the client does not know: a self-signed or internal CA not installed in /etc/docker/certs.d/<host>/ca.crt (or the system store), or a CA the chart regenerates on every upgrade (expose.tls.certSource auto), which makes every client\'s copy stale.',
     catalogIds: ['HB-EXPOSE-AUTO-CERT', 'HB-TLS-CERT'],
@@ -192,6 +209,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'x509-wrong-name',
     title: 'Harbor\'s certificate is for another name',
+    summary: 'Harbor\'s certificate does not name the host the client used: TLS verification fails',
     explanation:
       'The certificate Harbor presents does not list the host name the client used. Issue it for the externalURL / hostname (as a subject alternative name), or use the name the certificate was made for.',
     catalogIds: ['HB-TLS-CERT', 'HB-EXTERNAL-URL'],
