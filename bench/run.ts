@@ -9,6 +9,7 @@ import { parseYaml } from '../server/src/core/yaml/yamlModel';
 import { generateNginx, generateValues } from './generate';
 import { keystrokeLatency } from './lsp';
 import { scriptBenchmarks } from './scripts';
+import { startupBenchmarks } from './startup';
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   await editorLatency();
   await keyBenchmarks(runs);
   await scriptBenchmarks(measure, runs);
+  startupBenchmarks(runs);
 }
 
 /** nginx lint time per 1,000 lines as the file grows: linear code keeps the ratio near 1 (target: 40k within 1.5x of 1k). */

@@ -37,6 +37,16 @@ describe('harbor-audit CLI conventions', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('--version prints the package version, from the small entry that loads no core', () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const result = run(['--version'], dir);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, `${manifest.version}\n`);
+    // The entry bundle holds no analysis code: everything else is required from dist/harbor-audit.js.
+    const entry = readFileSync(join(repoRoot, 'dist', 'cli.js'), 'utf8');
+    assert.ok(entry.length < 2048 && entry.includes('./harbor-audit.js'), `dist/cli.js is ${entry.length} bytes`);
+  });
+
   it('no Harbor config among the paths: says so and exits 2', () => {
     const result = run(['apps'], dir);
     assert.equal(result.code, 2);

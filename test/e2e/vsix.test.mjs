@@ -58,12 +58,13 @@ describe('packaged .vsix', () => {
     assert.ok(Math.abs(actual - Number(stated[1])) <= actual * 0.05, `README.md says ${stated[1]} KiB, the .vsix is ${actual.toFixed(0)} KiB: update the README`);
   });
 
-  test('holds the three bundles (the CLI is the server too), the grammar, the rule docs, README, CHANGELOG, LICENSE and the icon', () => {
+  test('holds the bundles (the CLI is the server too), the grammar, the rule docs, README, CHANGELOG, LICENSE and the icon', () => {
     for (const required of [
       'extension/package.json',
       'extension/dist/client.js',
       'extension/dist/languageClient.js',
       'extension/dist/cli.js',
+      'extension/dist/harbor-audit.js',
       'extension/syntaxes/nginx.tmLanguage.json',
       'extension/syntaxes/nginx.language-configuration.json',
       'extension/readme.md',
@@ -85,7 +86,7 @@ describe('packaged .vsix', () => {
       /^\[Content_Types\]\.xml$/,
       /^extension\.vsixmanifest$/,
       /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt)$/,
-      /^extension\/dist\/(client|languageClient|cli)\.js$/,
+      /^extension\/dist\/(client|languageClient|cli|harbor-audit)\.js$/,
       /^extension\/syntaxes\/[^/]+\.json$/,
       /^extension\/docs\/rules\/[^/]+\.md$/,
       /^extension\/docs\/log-signatures\.md$/,
@@ -102,7 +103,7 @@ describe('packaged .vsix', () => {
     assert.equal(packaged.name, MANIFEST.name);
     assert.equal(packaged.version, MANIFEST.version);
     assert.equal(packaged.main, './dist/client.js');
-    for (const bundle of ['client', 'languageClient', 'cli']) {
+    for (const bundle of ['client', 'languageClient', 'cli', 'harbor-audit']) {
       const entry = entries.get(`extension/dist/${bundle}.js`);
       assert.ok(entry, `dist/${bundle}.js missing`);
       const text = entry.read().toString('utf8');

@@ -25,9 +25,11 @@ import { formatJson, formatSarif, formatText, type FileReport } from './formats'
 import { EXPLAIN_USAGE, runExplainCommand } from './explain';
 import { KEYS_USAGE, runKeysCommand } from './keys';
 import { runSchemaCommand, SCHEMA_USAGE } from './schema';
+import { VERSION } from './version';
+
+export { VERSION };
 import { isLintWorker, lintInWorkers, lintTarget, usesWorkers, type LintContext, type LintTarget } from './parallel';
 
-export const VERSION = '0.1.0';
 const CONFIG_FILE = '.harbor-audit.yaml';
 const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
@@ -359,9 +361,9 @@ export function wantsColor(isTTY: boolean, env: Record<string, string | undefine
   return isTTY && !env.NO_COLOR;
 }
 
-// A lint worker loads this bundle too (parallel.ts): it must not start the command there.
-if (require.main === module && !isLintWorker) {
-  runCli(process.argv.slice(2), {
+/** Runs the command on these arguments with the process's streams (bin.ts calls it; so does running this module). */
+export function main(argv: string[]): void {
+  runCli(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
@@ -371,3 +373,5 @@ if (require.main === module && !isLintWorker) {
   });
 }
 
+// A lint worker loads this bundle too (parallel.ts): it must not start the command there.
+if (require.main === module && !isLintWorker) main(process.argv.slice(2));

@@ -33,6 +33,7 @@ import { isLogDocument, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_L
 import { explainTextInSlices } from '../core/logs/explainer';
 import { joinCauses, type KeyMatch } from '../core/logs/report';
 import { findRuleMeta } from '../core/rules/registry';
+import { VERSION } from '../cli/version';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
 import type { FileAccess, Finding, Severity } from '../core/types';
@@ -84,7 +85,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 const FIX_ALL_KIND = 'source.fixAll.harborAudit';
-const SERVER_VERSION = '0.1.0';
+
 const CONFIG_FILE = '.harbor-audit.yaml';
 const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
@@ -171,12 +172,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         completionProvider: { triggerCharacters: [' '], resolveProvider: false },
         executeCommandProvider: { commands: ['harborAudit.showRuleDocs', ...KEY_COMMANDS, EXPLAIN_LOG_TEXT] },
       },
-      serverInfo: { name: 'harbor-audit', version: SERVER_VERSION },
+      serverInfo: { name: 'harbor-audit', version: VERSION },
     };
   });
 
   connection.onInitialized(async () => {
-    connection.console.info(`harbor-audit ${SERVER_VERSION} started: ${workspaceRoots.length} workspace folder(s), ${trusted ? 'trusted' : 'untrusted (no file outside the workspace is read)'}, ${pullDiagnostics ? 'pull' : 'push'} diagnostics`);
+    connection.console.info(`harbor-audit ${VERSION} started: ${workspaceRoots.length} workspace folder(s), ${trusted ? 'trusted' : 'untrusted (no file outside the workspace is read)'}, ${pullDiagnostics ? 'pull' : 'push'} diagnostics`);
     if (canConfigure) {
       connection.client.register(DidChangeConfigurationNotification.type, { section: 'harborAudit' }).catch(() => undefined);
     }

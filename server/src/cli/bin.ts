@@ -1,0 +1,16 @@
+/**
+ * The `harbor-audit` command (dist/cli.js): answers `--version` without loading
+ * the analysis core, and hands everything else to the CLI bundle
+ * (dist/harbor-audit.js, also the language server and the lint workers). Kept
+ * tiny on purpose: its start-up is the fixed cost of every run.
+ */
+import { VERSION } from './version';
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  // A separate file of the package, not bundled into this one (see esbuild.mjs).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./harbor-audit.js') as typeof import('./main')).main(argv);
+}
