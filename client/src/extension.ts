@@ -309,6 +309,31 @@ const MAX_LOG_FILE_BYTES = 64 * 1024 * 1024;
 type LogSource = { params: ExplainLogParams } | { problem: string };
 
 /** Harbor: Explain Log… — the selection, or else the clipboard, the active file or a chosen file, explained in a rendered markdown report. */
+/**
+ * A report whose links lead to workspace files, rendered. The markdown preview does not follow
+ * `file:` links (markdown-it refuses the scheme), so the report is written to the extension's
+ * storage and each link made relative to it; `#L5` still opens the file at its line.
+ */
+async function showLinkedReport(context: vscode.ExtensionContext, name: string, markdown: string): Promise<void> {
+  const dir = context.storageUri ?? context.globalStorageUri;
+  const file = vscode.Uri.joinPath(dir, name);
+  const relative = markdown.replace(/\]\((file:\/\/[^)\s]+)\)/g, (_match, target: string) => {
+    const uri = vscode.Uri.parse(target);
+    const link = path.relative(path.dirname(file.fsPath), uri.fsPath).split(path.sep).map(encodeURIComponent).join('/');
+    return `](${link}${uri.fragment ? `#${uri.fragment}` : ''})`;
+  });
+  try {
+    await vscode.workspace.fs.createDirectory(dir);
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(relative));
+  } catch (error) {
+    output.warn(`the report could not be written to ${file.fsPath} (${(error as Error)?.message ?? error}): shown without working links`);
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+    await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+    return;
+  }
+  await vscode.commands.executeCommand('markdown.showPreview', file).then(undefined, () => vscode.window.showTextDocument(file));
+}
+
 function registerExplainLog(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(EXPLAIN_COMMAND, async () => {
@@ -333,8 +358,7 @@ function registerExplainLog(context: vscode.ExtensionContext): void {
         }
         return;
       }
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
-      await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+      await showLinkedReport(context, 'explain-log.md', result.markdown);
       const summary =
         result.incidents === 0
           ? `Harbor: nothing recognised in ${result.linesRead} line${result.linesRead === 1 ? '' : 's'}.`

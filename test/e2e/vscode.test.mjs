@@ -171,7 +171,8 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     const palette = page.locator('.quick-input-widget input');
     // F1 can be lost while another widget takes the focus (a closing Quick Open): try again.
     for (let attempt = 0; attempt < 3 && !(await palette.first().isVisible()); attempt++) {
-      await page.keyboard.press('Escape');
+      // Escape closes a leftover quick input; pressed in an editor it would drop the selection the command reads.
+      if (await page.locator('.quick-input-widget').first().isVisible()) await page.keyboard.press('Escape');
       await page.keyboard.press('F1');
       await palette.first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
     }
