@@ -26,6 +26,9 @@ export interface Scope {
 /** Files every nginx package ships beside nginx.conf that set no proxy or size directive (proxy_params does). */
 export const STOCK_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|scgi_params|uwsgi_params|koi-utf|koi-win|win-utf)$/;
 
+/** An included file named for TLS settings (`ssl.conf`, `options-ssl-nginx.conf`, `snippets/ssl-params.conf`). */
+const SSL_SNIPPET = /(^|\/)[^/]*(ssl|tls|letsencrypt|certbot)[^/]*$/i;
+
 /**
  * An `include` at `scope` or a level above it that brought in nothing this
  * analysis could read (a file only on the proxy host, such as Debian's
@@ -42,8 +45,12 @@ export function unreadIncludeInEffect(model: NginxModel, scope: Scope, upTo: Sco
       // The includer's include of this very file is not followed (it would loop back here).
       if (d.name !== 'include' || (d.included?.length ?? 0) > 0 || d === model.includer?.include) return false;
       const path = d.args[0]?.value ?? '';
-      // nginx's stock files set nothing a Harbor check reads; Debian's proxy_params only proxy_set_header lines.
-      return !STOCK_FILES.test(path) && (headers || !/(^|\/)proxy_params$/.test(path));
+      // A glob pulls in whole sites or modules (other servers), not settings for this one.
+      if (/[*?[]/.test(path)) return false;
+      // nginx's stock files and TLS snippets (certbot's options-ssl-nginx.conf) set nothing a Harbor check reads;
+      // Debian's proxy_params only proxy_set_header lines.
+      if (STOCK_FILES.test(path) || SSL_SNIPPET.test(path)) return false;
+      return headers || !/(^|\/)proxy_params$/.test(path);
     });
     if (unread) return unread;
   }
