@@ -47,6 +47,8 @@ export function unreadIncludeInEffect(model: NginxModel, scope: Scope, upTo: Sco
       const path = d.args[0]?.value ?? '';
       // A glob pulls in whole sites or modules (other servers), not settings for this one.
       if (/[*?[]/.test(path)) return false;
+      // Only a file that is elsewhere (missing here): a FIFO, a device or a cycle holds no configuration nginx could use.
+      if (model.includeProblems.some((problem) => problem.include === d && !(problem.reason === 'read' && problem.problem === 'missing'))) return false;
       // nginx's stock files and TLS snippets (certbot's options-ssl-nginx.conf) set nothing a Harbor check reads;
       // Debian's proxy_params only proxy_set_header lines.
       if (STOCK_FILES.test(path) || SSL_SNIPPET.test(path)) return false;
