@@ -23,6 +23,42 @@ export interface Scope {
   directives: NginxDirective[];
 }
 
+/** Files every nginx package ships beside nginx.conf that set no proxy or size directive (proxy_params does). */
+export const STOCK_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|scgi_params|uwsgi_params|koi-utf|koi-win|win-utf)$/;
+
+/** An included file named for TLS settings (`ssl.conf`, `options-ssl-nginx.conf`, `snippets/ssl-params.conf`). */
+const SSL_SNIPPET = /(^|\/)[^/]*(ssl|tls|letsencrypt|certbot)[^/]*$/i;
+
+/**
+ * An `include` at `scope` or a level above it that brought in nothing this
+ * analysis could read (a file only on the proxy host, such as Debian's
+ * `proxy_params` or `/etc/nginx/snippets/…`, a glob matching nothing here, a
+ * templated path): it may set what otherwise looks missing, so "no X in
+ * effect" cannot be known.
+ */
+export function unreadIncludeInEffect(model: NginxModel, scope: Scope, upTo: Scope | null = null, headers = false): NginxDirective | undefined {
+  // `upTo`: the level whose proxy_set_header list is in effect; includes above it cannot add to that list.
+  for (let level: Scope | null = scope; level; level = level === upTo ? null : level.parent) {
+    // Included files with their content are spliced in; an include that read nothing is left in the block's own list.
+    const own = level.block ? (level.block.block ?? []) : [];
+    const unread = own.find((d) => {
+      // The includer's include of this very file is not followed (it would loop back here).
+      if (d.name !== 'include' || (d.included?.length ?? 0) > 0 || d === model.includer?.include) return false;
+      const path = d.args[0]?.value ?? '';
+      // A glob pulls in whole sites or modules (other servers), not settings for this one.
+      if (/[*?[]/.test(path)) return false;
+      // Only a file that is elsewhere (missing here): a FIFO, a device or a cycle holds no configuration nginx could use.
+      if (model.includeProblems.some((problem) => problem.include === d && !(problem.reason === 'read' && problem.problem === 'missing'))) return false;
+      // nginx's stock files and TLS snippets (certbot's options-ssl-nginx.conf) set nothing a Harbor check reads;
+      // Debian's proxy_params only proxy_set_header lines.
+      if (STOCK_FILES.test(path) || SSL_SNIPPET.test(path)) return false;
+      return headers || !/(^|\/)proxy_params$/.test(path);
+    });
+    if (unread) return unread;
+  }
+  return undefined;
+}
+
 export interface ServerBlock {
   scope: Scope;
   names: string[];

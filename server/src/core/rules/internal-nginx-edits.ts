@@ -1,5 +1,6 @@
 import { clip } from './support/message';
 import type { NginxComment, NginxDirective } from '../nginx/ast';
+import { headSpan } from '../nginx/frontProxy';
 import { bodyLines, compareWithInstallerTemplates, type BodyLine } from '../nginx/harborBodies';
 import type { Span } from '../types';
 import { defineRule } from './rule';
@@ -44,12 +45,6 @@ function blockOf(line: string): string {
   return block ? ` in ${block}` : '';
 }
 
-/** A block directive by its header (`location /v2/`), any other directive whole. */
-function headerSpan(directive: NginxDirective): Span {
-  if (!directive.block) return directive.span;
-  return { start: directive.span.start, end: directive.args[directive.args.length - 1]?.span.end ?? directive.nameSpan.end };
-}
-
 interface Edit {
   span: Span;
   what: string;
@@ -70,7 +65,7 @@ function templateEdits(directives: readonly NginxDirective[], commentedOut: Read
   const edits: Edit[] = changed.map((entry) => ({ span: entry.directive.span, what: `${directiveName(entry.directive)} changed${blockOf(entry.line)}` }));
   // The first added line of an added block stands for the block.
   for (const entry of added.filter((e: BodyLine) => !addedLines.has(parentLine(e.line)) && !changed.includes(e))) {
-    edits.push({ span: headerSpan(entry.directive), what: `${directiveName(entry.directive)} added${blockOf(entry.line)}` });
+    edits.push({ span: headSpan(entry.directive), what: `${directiveName(entry.directive)} added${blockOf(entry.line)}` });
   }
   const byLine = new Map<string, NginxDirective>();
   for (const entry of bodyLines(directives)) byLine.set(entry.line, entry.directive);
@@ -81,7 +76,7 @@ function templateEdits(directives: readonly NginxDirective[], commentedOut: Read
     while (holder && !byLine.has(holder)) holder = parentLine(holder);
     const at = byLine.get(holder) ?? directives[0];
     if (!at) continue;
-    edits.push({ span: headerSpan(at), what: `${lineName(line)} removed${blockOf(line).replace(/^ in /, ' from ')}` });
+    edits.push({ span: headSpan(at), what: `${lineName(line)} removed${blockOf(line).replace(/^ in /, ' from ')}` });
   }
   return { edits, versions: comparison.versions };
 }

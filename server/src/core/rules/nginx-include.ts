@@ -1,6 +1,7 @@
 import { clip } from './support/message';
 import { dirname, isAbsolute, relative } from 'node:path/posix';
 import type { IncludeProblem } from '../nginx/includes';
+import { STOCK_FILES } from '../nginx/model';
 import { defineRule } from './rule';
 
 /** Why an include was not followed, naming files as the user wrote them (relative to the config folder). */
@@ -38,9 +39,6 @@ function explain(problem: IncludeProblem, configDir: string): string {
       return `${shown}: ${problem.message}`;
   }
 }
-
-/** Files every nginx package ships beside nginx.conf that set no proxy or size directive (proxy_params does). */
-const STOCK_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|scgi_params|uwsgi_params|koi-utf|koi-win|win-utf)$/;
 
 export const nginxInclude = defineRule({
   meta: {

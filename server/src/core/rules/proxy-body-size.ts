@@ -1,7 +1,7 @@
 import { clip } from './support/message';
 import { insertFirstInBlock } from '../nginx/edits';
 import { harborFrontServers, placeFinding, servingFor } from '../nginx/frontProxy';
-import { anchorInRoot, effectiveDirective, HARBOR_REQUESTS, parseNginxSize } from '../nginx/model';
+import { anchorInRoot, effectiveDirective, HARBOR_REQUESTS, parseNginxSize, unreadIncludeInEffect } from '../nginx/model';
 import type { NginxDirective } from '../nginx/ast';
 import { defineRule } from './rule';
 
@@ -17,7 +17,7 @@ export const proxyBodySize = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        'Finds the `client_max_body_size` in effect where a front nginx serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>`, following inheritance from `http` through `server` to nested `location`s and into included files. No setting anywhere means nginx\'s default of 1m: an error. A finite limit: a warning, because image layers are often larger than a gigabyte.',
+        'Finds the `client_max_body_size` in effect where a front nginx serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>`, following inheritance from `http` through `server` to nested `location`s and into included files. No setting anywhere means nginx\'s default of 1m: an error. A finite limit: a warning, because image layers are often larger than a gigabyte. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',
       why:
         '`docker push` retries a layer and then fails with `413 Request Entity Too Large`; the Harbor logs show nothing, because the request never reaches Harbor. Harbor\'s own nginx sets `client_max_body_size 0;` ("disable any limits to avoid HTTP 413 for large image uploads"), but a proxy in front of it has its own limit.',
       example: { language: 'nginx', code: 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    location / {\n        proxy_pass http://harbor;\n    }\n}' },
@@ -36,6 +36,7 @@ export const proxyBodySize = defineRule({
       if (!proxyPass) continue;
       const limit = effectiveDirective(location, 'client_max_body_size');
       if (!limit) {
+        if (unreadIncludeInEffect(nginx, location)) continue; // an include not read here may set it
         const placed = placeFinding(nginx, server.scope.block, 'the server that proxies these requests', server.scope.block.nameSpan);
         if (!placed) continue;
         const insertion = placed.inThisFile ? insertFirstInBlock(text, server.scope.block, ['client_max_body_size 0;']) : undefined;

@@ -1,6 +1,6 @@
 import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
-import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
+import { effectiveDirective, HARBOR_REQUESTS, unreadIncludeInEffect } from '../nginx/model';
 import type { Report } from './rule';
 import { defineRule } from './rule';
 import {
@@ -37,7 +37,7 @@ export const proxyForwardedProto = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        'Finds the `X-Forwarded-Proto` that a front nginx sends with `POST` and `PATCH`/`PUT /v2/<repo>/blobs/uploads/…`, following nginx\'s all-or-nothing inheritance of `proxy_set_header` (a location with any `proxy_set_header` of its own drops every line of the server\'s list). It reports: no `X-Forwarded-Proto` where this nginx terminates TLS and talks plain http to Harbor; a literal `http`; and `$scheme` in a plain-http server that the file shows is itself behind another TLS terminator (it sends HSTS, Secure cookies, or reads `$http_x_forwarded_proto`).',
+        'Finds the `X-Forwarded-Proto` that a front nginx sends with `POST` and `PATCH`/`PUT /v2/<repo>/blobs/uploads/…`, following nginx\'s all-or-nothing inheritance of `proxy_set_header` (a location with any `proxy_set_header` of its own drops every line of the server\'s list). It reports: no `X-Forwarded-Proto` where this nginx terminates TLS and talks plain http to Harbor; a literal `http`; and `$scheme` in a plain-http server that the file shows is itself behind another TLS terminator (it sends HSTS, Secure cookies, or reads `$http_x_forwarded_proto`). Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',
       why:
         '`docker push` uploads the first layer and then fails: `HEAD` 401 → `GET /service/token` 200 → `POST /v2/<repo>/blobs/uploads/` 202 → `PUT /v2/<repo>/blobs/uploads/<id>` 401 Unauthorized. The registry builds the upload `Location` from `X-Forwarded-Proto`; without it Harbor uses the scheme of its own listener, `http`, and the docker client only sends its token to the scheme and host it logged in to, so the `PATCH`/`PUT` to `http://…` goes out without `Authorization`.',
       example: {
@@ -77,6 +77,7 @@ export const proxyForwardedProto = defineRule({
 
       if (value === '') {
         if (!tls || upstream !== 'http') continue;
+        if (!state.line && unreadIncludeInEffect(nginx, scope, state.level, true)) continue; // an include not read here may set it
         const key = state.line ?? state.level?.block ?? server.scope.block!;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -1,6 +1,6 @@
 import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
-import { HARBOR_REQUESTS } from '../nginx/model';
+import { HARBOR_REQUESTS, unreadIncludeInEffect } from '../nginx/model';
 import { defineRule, type Report } from './rule';
 import {
   behindTlsTerminator,
@@ -35,7 +35,7 @@ export const proxyHostHeader = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        'Finds the `Host` header a front nginx sends with `GET /v2/` and the blob upload requests, following nginx\'s all-or-nothing inheritance of `proxy_set_header`. It reports: no `Host` line in effect (nginx then sends `$proxy_host`, the upstream name), for example because a location\'s own `proxy_set_header` list hides the server\'s; `$host` on a server whose `listen` port is not the default (443 with TLS, 80 without), because `$host` has no port; `$host:$server_port` behind another TLS terminator; and a literal host that is not one of the server\'s names. Harbor\'s own nginx is never checked: it legitimately uses `$host` on `/api/` and `/c/`.',
+        'Finds the `Host` header a front nginx sends with `GET /v2/` and the blob upload requests, following nginx\'s all-or-nothing inheritance of `proxy_set_header`. It reports: no `Host` line in effect (nginx then sends `$proxy_host`, the upstream name), for example because a location\'s own `proxy_set_header` list hides the server\'s; `$host` on a server whose `listen` port is not the default (443 with TLS, 80 without), because `$host` has no port; `$host:$server_port` behind another TLS terminator; and a literal host that is not one of the server\'s names. Harbor\'s own nginx is never checked: it legitimately uses `$host` on `/api/` and `/c/`. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',
       why:
         'Harbor builds the token realm of the `GET /v2/` challenge (`Bearer realm="https://<Host>/service/token"`) and the upload `Location` of `POST /v2/<repo>/blobs/uploads/` from `Host`. With the wrong host or port, `docker login` asks the wrong address for a token, or the push gets `POST` 202 and then `PUT /v2/<repo>/blobs/uploads/<id>` 401 Unauthorized, because the docker client only sends its token to the host:port it logged in to.',
       example: { language: 'nginx', code: 'server {\n    listen 8443 ssl;\n    server_name harbor.example.com;\n\n    location / {\n        proxy_pass http://harbor;\n        proxy_set_header Host $host;   # drops :8443\n    }\n}' },
@@ -62,6 +62,7 @@ export const proxyHostHeader = defineRule({
       if (value === '' || value === '$proxy_host') {
         const upstream = proxyHost(proxyPass);
         if (!upstream) continue;
+        if (!state.line && unreadIncludeInEffect(nginx, scope, state.level, true)) continue; // an include not read here may set it
         const bare = upstream.toLowerCase();
         if (literalNames(server.names).includes(bare)) continue; // $proxy_host is already the public name
         const hidden = state.hiddenLines;

@@ -1,6 +1,6 @@
 import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
-import { effectiveDirective, HARBOR_REQUESTS } from '../nginx/model';
+import { effectiveDirective, HARBOR_REQUESTS, unreadIncludeInEffect } from '../nginx/model';
 import type { TextEdit } from '../types';
 import { defineRule } from './rule';
 import { insertBefore, replaceFirstArg } from '../nginx/edits';
@@ -30,7 +30,7 @@ export const proxyStreaming = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        'Looks at the location of a front nginx that serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>` and finds the `proxy_request_buffering` and `proxy_http_version` in effect there, following inheritance and includes. Request buffering left on (nginx\'s default), or turned off while the upstream protocol is still HTTP/1.0 (also the default), is a warning. An explicit `proxy_buffering on` is reported as info. A `conf.d` or `sites-available` file is read inside the `http {}` of the workspace\'s nginx.conf that includes it; when none is in view, a stock nginx.conf is assumed (Debian\'s and the official image\'s set no `proxy_http_version`, so HTTP/1.0 applies) and the message says that the including `http {}` may set it.',
+        'Looks at the location of a front nginx that serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>` and finds the `proxy_request_buffering` and `proxy_http_version` in effect there, following inheritance and includes. Request buffering left on (nginx\'s default), or turned off while the upstream protocol is still HTTP/1.0 (also the default), is a warning. An explicit `proxy_buffering on` is reported as info. A `conf.d` or `sites-available` file is read inside the `http {}` of the workspace\'s nginx.conf that includes it; when none is in view, a stock nginx.conf is assumed (Debian\'s and the official image\'s set no `proxy_http_version`, so HTTP/1.0 applies) and the message says that the including `http {}` may set it. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',
       why:
         'With request buffering on, nginx writes the whole layer to `client_body_temp_path` before Harbor sees a byte: a 10 GB layer needs 10 GB of free disk on the proxy and twice the time, and large pushes end in `504 Gateway Timeout`, `proxy error: unexpected EOF` or a retry loop in `docker push`. `proxy_request_buffering off` does not help on its own: nginx still buffers a chunked request body (which is how docker sends layers) unless `proxy_http_version 1.1` is set. Harbor\'s own nginx sets `proxy_http_version 1.1` ("this is necessary for us to be able to disable request buffering in all cases") and turns both kinds of buffering off in every location.',
       example: { language: 'nginx', code: 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    client_max_body_size 0;\n    location / {\n        proxy_pass http://harbor;\n    }\n}' },
@@ -89,7 +89,8 @@ export const proxyStreaming = defineRule({
           });
           continue;
         }
-        // Unset: nginx's default `on` applies.
+        // Unset: nginx's default `on` applies, unless an include not read here sets it.
+        if (unreadIncludeInEffect(nginx, location)) continue;
         const target = editableScope(nginx, location, server.scope);
         const anchor = target?.block ?? server.scope.block!;
         if (reported.has(anchor)) continue;

@@ -1,6 +1,6 @@
 import { clip } from './support/message';
 import type { NginxDirective } from '../nginx/ast';
-import { effectiveDirective, HARBOR_REQUESTS, parseNginxTime } from '../nginx/model';
+import { effectiveDirective, HARBOR_REQUESTS, parseNginxTime, unreadIncludeInEffect } from '../nginx/model';
 import { defineRule } from './rule';
 import { replaceFirstArg } from '../nginx/edits';
 import { anchorFor, editableScope, insertIntoBlock, placeFinding, relatedFor, uploadLocations } from '../nginx/frontProxy';
@@ -20,7 +20,7 @@ export const proxyTimeouts = defineRule({
     fixSafety: 'safe',
     docs: {
       whatItDoes:
-        'Finds the `proxy_read_timeout` and `proxy_send_timeout` in effect where a front nginx serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>`, following inheritance and includes. Unset means nginx\'s default of 60 seconds. Anything below the 900 seconds Harbor\'s own nginx uses on `/v2/` is a warning. `client_body_timeout` (the gap between two reads from the client) is not checked: Harbor leaves it alone too.',
+        'Finds the `proxy_read_timeout` and `proxy_send_timeout` in effect where a front nginx serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>`, following inheritance and includes. Unset means nginx\'s default of 60 seconds. Anything below the 900 seconds Harbor\'s own nginx uses on `/v2/` is a warning. `client_body_timeout` (the gap between two reads from the client) is not checked: Harbor leaves it alone too. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',
       why:
         'Committing a large layer (the final `PUT`) or streaming it to slow storage can keep Harbor silent for minutes; after 60 seconds without a byte nginx gives up and `docker push` shows `504 Gateway Timeout` or `received unexpected HTTP status: 504`, then retries the whole layer.',
       example: { language: 'nginx', code: 'server {\n    listen 443 ssl;\n    server_name harbor.example.com;\n    client_max_body_size 0;\n    location / {\n        proxy_pass http://harbor;\n        proxy_read_timeout 60s;\n    }\n}' },
@@ -56,7 +56,7 @@ export const proxyTimeouts = defineRule({
           fixes: anchored.inThisFile && directive.args.length === 1 ? [{ title: `Set ${name} to 900`, note: "As in Harbor's own nginx.", safety: 'safe', edits: [replaceFirstArg(directive, '900')] }] : [],
         });
       }
-      if (missing.length === 0) continue;
+      if (missing.length === 0 || unreadIncludeInEffect(nginx, location)) continue; // an include not read here may set them
       const target = editableScope(nginx, location, server.scope);
       const anchor = target?.block ?? server.scope.block!;
       if (reported.has(anchor)) continue;
