@@ -3,6 +3,7 @@ import { replaceScalar, insertFirstInMap, replaceEntry } from '../yaml/edits';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
 import { defineRule, type RuleContext } from './rule';
 import { valuesMayComeFromElsewhere } from './support/valuesSources';
+import { chartName, chartReads } from '../versions';
 
 /** The password that the chart's values.yaml and the installer's harbor.yml.tmpl ship with. */
 export const HARBOR_DEFAULT_ADMIN_PASSWORD = 'Harbor12345';
@@ -27,7 +28,7 @@ export const defaultAdminPassword = defineRule({
       example: { language: 'yaml', code: 'externalURL: https://harbor.example.com\nharborAdminPassword: Harbor12345' },
       fix:
         'For the chart, keep the password in a Secret and name it with `existingSecretAdminPassword` (key `HARBOR_ADMIN_PASSWORD`, or the one in `existingSecretAdminPasswordKey`); the quick fix writes that reference, and you create the Secret. For harbor.yml, the quick fix puts a generated password in place, which is what the installer reads on first install. Both fixes are unsafe: they only help before the first start; on an existing install change the password in the Harbor UI.',
-      versions: 'All Harbor versions. `existingSecretAdminPassword` exists in goharbor/harbor-helm since 1.7.',
+      versions: 'All Harbor versions. `existingSecretAdminPassword` exists in goharbor/harbor-helm since 1.12; with an older chart (when the version is known) the key is ignored, so the default still applies, and the fix generates a password instead.',
       evidence: ['goharbor/harbor-helm#1000, #1663, #1839, #2408', 'goharbor/harbor src/core/main.go:108-110', 'harbor-helm templates/core/core-secret.yaml:22-24'],
     },
   },
@@ -72,24 +73,46 @@ export const defaultAdminPassword = defineRule({
 
 function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
   const { values } = target;
+  const secret = values.isSet('existingSecretAdminPassword') ? values.get('existingSecretAdminPassword') : undefined;
+  // Charts before 1.12 (and the Carvel package) do not read existingSecretAdminPassword: there it neither
+  // protects the password nor can a fix write it.
+  const secretRead = target.location !== 'carvel' && chartReads(target, 'existingSecretAdminPassword') !== false;
+  const password = values.get('harborAdminPassword');
   // The chart skips harborAdminPassword entirely when an existing Secret is named.
-  if (values.isSet('existingSecretAdminPassword')) return;
+  if (secret && secretRead) return;
+  const generated = (entry: NonNullable<typeof password>) => ({
+    title: 'Replace with a generated password',
+    note: 'It takes effect on the first install only.',
+    safety: 'unsafe' as const,
+    edits: [replaceScalar(entry, generatePassword(context.random))],
+  });
   const useSecret = {
     title: `Read the admin password from Secret "${SECRET_NAME}"`,
     note: 'Create the Secret first, with key HARBOR_ADMIN_PASSWORD.',
     safety: 'unsafe' as const,
   };
-  const password = values.get('harborAdminPassword');
+  const literalDefault = !!password && !password.generated && password.value === HARBOR_DEFAULT_ADMIN_PASSWORD;
   if (target.location === 'carvel') {
-    // The Carvel package has no existingSecretAdminPassword, and its schema requires the value: only a literal default is reported.
-    if (password && !password.generated && password.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
+    // The Carvel package's schema requires the value: only a literal default is reported.
+    if (literalDefault) {
       context.report({
-        span: password.valueSpan,
+        span: password!.valueSpan,
         message: "harborAdminPassword is Harbor's published default: anyone can log in as admin",
         detail: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
-        fixes: [{ title: 'Replace with a generated password (takes effect on first install only)', safety: 'unsafe', edits: [replaceScalar(password, generatePassword(context.random))] }],
+        fixes: [{ ...generated(password!), title: 'Replace with a generated password (takes effect on first install only)', note: undefined }],
       });
     }
+    return;
+  }
+  if (secret && !password) {
+    // A chart that does not read the Secret's name uses its own default password.
+    const chart = chartName(target);
+    context.report({
+      span: secret.keySpan,
+      message: `${chart} does not read existingSecretAdminPassword (chart 1.12 and later do): the default admin password applies, anyone can log in`,
+      detail: `existingSecretAdminPassword arrived in goharbor/harbor-helm 1.12. ${chart[0].toUpperCase()}${chart.slice(1)} ignores it and sets the admin password from harborAdminPassword, which these values leave at the chart's default ${HARBOR_DEFAULT_ADMIN_PASSWORD}: anyone can log in as admin. Upgrade the chart to 1.12 or later, or set harborAdminPassword (from a secret store, not in Git). ${FIRST_START_ONLY}`,
+      fixes: [],
+    });
     return;
   }
   if (!password) {
@@ -101,16 +124,17 @@ function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
       span: target.holder ?? (firstKey ? firstKey.keySpan : values.span),
       message: "Neither harborAdminPassword nor existingSecretAdminPassword is set: the published default applies, anyone can log in as admin",
       detail: `These values set neither harborAdminPassword nor existingSecretAdminPassword, so the chart's default admin password ${HARBOR_DEFAULT_ADMIN_PASSWORD} applies and anyone can log in as admin. ${FIRST_START_ONLY}`,
-      fixes: [{ ...useSecret, edits: [insertFirstInMap(context.lines, values, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }],
+      fixes: secretRead ? [{ ...useSecret, edits: [insertFirstInMap(context.lines, values, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }] : [],
     });
     return;
   }
-  if (!password.generated && password.value === HARBOR_DEFAULT_ADMIN_PASSWORD) {
+  if (literalDefault) {
     context.report({
       span: password.valueSpan,
       message: "harborAdminPassword is Harbor's published default: anyone can log in as admin",
       detail: `harborAdminPassword is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
-      fixes: [{ ...useSecret, edits: [replaceEntry(context.lines, password, [`existingSecretAdminPassword: ${SECRET_NAME}`])] }],
+      // Before chart 1.12 the Secret's name is not read: a generated password is the fix there.
+      fixes: [secretRead ? { ...useSecret, edits: [replaceEntry(context.lines, password, [`existingSecretAdminPassword: ${SECRET_NAME}`])] } : generated(password)],
     });
   }
 }
