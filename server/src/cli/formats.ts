@@ -34,6 +34,8 @@ export interface TextOptions {
   fixing?: boolean;
   /** Key or certificate paths that could not be read (see --path-map). */
   unreadablePaths?: number;
+  /** nginx includes whose file is not here (it exists only on the proxy host). */
+  unreadableIncludes?: number;
 }
 
 const SEVERITY_COLOR: Record<Severity, string> = { error: '31', warning: '33', info: '36', hint: '2' };
@@ -69,6 +71,10 @@ export function formatText(reports: readonly FileReport[], filesChecked: number,
   const unreadablePaths = options.unreadablePaths ?? 0;
   if (unreadablePaths > 0) {
     lines.push(`${unreadablePaths} key or certificate path${unreadablePaths === 1 ? '' : 's'} could not be read here; map ${unreadablePaths === 1 ? 'it' : 'them'} with \`paths:\` in .harbor-audit.yaml or --path-map FROM=TO.`);
+  }
+  const unreadableIncludes = options.unreadableIncludes ?? 0;
+  if (unreadableIncludes > 0) {
+    lines.push(`${unreadableIncludes} nginx include${unreadableIncludes === 1 ? '' : 's'} not followed: the file${unreadableIncludes === 1 ? ' is' : 's are'} not here (on the proxy host only?); settings ${unreadableIncludes === 1 ? 'it' : 'they'} may hold were not reported as missing.`);
   }
   return lines.join('\n') + '\n';
 }

@@ -216,7 +216,8 @@ interface Audit {
   internalError: boolean;
   explicitUnreadable: boolean;
   /** Key and certificate paths that could not be read here (the summary line counts them). */
-  unreadablePaths: Set<string>;
+  /** Key/certificate paths and includes that could not be read here, by path (the summary line counts them). */
+  unreadablePaths: Map<string, 'key' | 'include'>;
   /** --fix: one line per file it changed (or would change, with --diff). */
   fixed: string[];
   diffs: string[];
@@ -235,7 +236,7 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
     const absolute = resolve(io.cwd, path);
     return (await fs.stat(absolute)).isDirectory() ? absolute : dirname(absolute);
   }));
-  const audit: Audit = { reports: [], checked: 0, internalError: false, explicitUnreadable: false, unreadablePaths: new Set(), fixed: [], diffs: [], writeFailed: false };
+  const audit: Audit = { reports: [], checked: 0, internalError: false, explicitUnreadable: false, unreadablePaths: new Map(), fixed: [], diffs: [], writeFailed: false };
   const context: LintContext = { settings, searchRoots, ...(io.random ? { random: io.random } : {}) };
   const lintTargets: LintTarget[] = targets.map((target) => ({ ...target, maxBytes: target.explicit ? MAX_DOCUMENT_CHARS : WALK_MAX_BYTES }));
   // Many files without --fix: every core (results come back in target order); otherwise this thread, file by file.
@@ -251,7 +252,7 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
     if (result.kind === 'skipped') continue;
     const analyzeOptions = { files, settings, searchRoots, ...(io.random ? { random: io.random } : {}) };
     let analysis = result.analysis;
-    for (const unreadable of analysis.unreadablePaths) audit.unreadablePaths.add(unreadable.path);
+    for (const unreadable of analysis.unreadablePaths) audit.unreadablePaths.set(unreadable.path, unreadable.kind ?? 'key');
     if (options.fix && analysis.internalErrors.length === 0) {
       const outcome = await fixFile(target, result.bytes!, analysis, analyzeOptions, { includeUnsafe: !!options.unsafeFixes, diffOnly: !!options.diff }, io.writeFile ?? writeFileInPlace);
       analysis = outcome.analysis;
@@ -310,7 +311,7 @@ async function lint(argv: string[], io: CliIo): Promise<number> {
   else if (options.format === 'sarif') io.stdout(formatSarif(reports, VERSION));
   // A file named on the command line that could not be read is not "No problems found".
   else if (!(explicitUnreadable && reports.length === 0)) {
-    io.stdout(formatText(reports, checked, { color: io.color ?? false, fixing: !!options.fix, unreadablePaths: unreadablePaths.size, details: options.verbose || checked === 1 }));
+    io.stdout(formatText(reports, checked, { color: io.color ?? false, fixing: !!options.fix, unreadablePaths: [...unreadablePaths.values()].filter((kind) => kind === 'key').length, unreadableIncludes: [...unreadablePaths.values()].filter((kind) => kind === 'include').length, details: options.verbose || checked === 1 }));
   }
   if (internalError || explicitUnreadable || writeFailed) return 2;
   if (options.diff && diffs.length > 0) return 1;

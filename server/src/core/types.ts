@@ -72,6 +72,8 @@ export interface Finding {
  * the hover of the path and in the CLI's summary line.
  */
 export interface UnreadablePath {
+  /** What the config names there: a key or certificate (the default), or an nginx include. */
+  kind?: 'include';
   /** As written in the config. */
   written: string;
   /** Where it was looked for here (after `paths:` mappings). */

@@ -1,5 +1,5 @@
 import { clip } from './support/message';
-import { dirname, isAbsolute, relative } from 'node:path/posix';
+import { dirname, relative } from 'node:path/posix';
 import type { IncludeProblem } from '../nginx/includes';
 import { STOCK_FILES } from '../nginx/model';
 import { defineRule } from './rule';
@@ -49,21 +49,26 @@ export const nginxInclude = defineRule({
     defaultSeverity: 'info',
     fixSafety: 'none',
     docs: {
-      whatItDoes: 'Reports an `include` that harbor-audit could not follow: a missing file, a directory, a device or FIFO, a file over 1 MiB, an include cycle, one outside an untrusted workspace, or includes past the bounds that keep a hostile config from running away (1,024 include directives, 256 included files; an include repeated in the same block is followed once). The checks that depend on it may then be incomplete.',
+      whatItDoes: 'Reports an `include` that harbor-audit could not follow: a directory, a device or FIFO, a file over 1 MiB, an include cycle, one outside an untrusted workspace, or includes past the bounds that keep a hostile config from running away (1,024 include directives, 256 included files; an include repeated in the same block is followed once). The checks that depend on it may then be incomplete. A file that is simply not here (it exists only on the proxy host, like Debian\'s `proxy_params` or `snippets/…`) is not reported: the hover on the `include` says it was not followed, and the CLI\'s summary line counts it.',
       why: 'Settings such as `client_max_body_size 0;` or the `proxy_set_header` lines often live in an included file. When it cannot be read, a rule might miss them; this finding says so instead of guessing. A cycle also makes `nginx -t` fail.',
       example: { language: 'nginx', code: 'http {\n    include /etc/nginx/proxy-harbor.conf;\n}' },
       fix: 'Relative include paths resolve against the folder of the main nginx.conf, as nginx resolves them against its configuration prefix. Keep the included files in the workspace, or ignore this finding where they only exist on the server.',
     },
   },
-  check({ nginx, report }) {
+  check({ nginx, report, noteUnreadable }) {
     if (!nginx) return;
     for (const problem of nginx.includeProblems) {
       const anchor = problem.include.file === nginx.root.path ? problem.include : undefined;
       if (!anchor) continue; // Problems deeper down are reported when the included file itself is checked.
-      // `include /etc/nginx/mime.types;` exists on the server, not in the repository: nothing to say.
-      if (problem.reason === 'read' && problem.problem === 'missing' && isAbsolute(problem.include.args[0]?.value ?? '')) continue;
-      // nginx's stock files (`include mime.types;`) hold nothing a Harbor check reads.
-      if (problem.reason === 'read' && problem.problem === 'missing' && STOCK_FILES.test(problem.include.args[0]?.value ?? '')) continue;
+      if (problem.reason === 'read' && problem.problem === 'missing') {
+        const written = problem.include.args[0]?.value ?? '';
+        // nginx's stock files (`include mime.types;`) hold nothing a Harbor check reads.
+        if (STOCK_FILES.test(written)) continue;
+        // A file that exists only on the proxy host (`proxy_params`, `snippets/…`, `/etc/nginx/…`): the tool
+        // cannot know it, so the hover and the summary say so; the rules that need it stay quiet.
+        noteUnreadable({ kind: 'include', written, path: problem.path, reason: 'the file does not exist here', span: anchor.span });
+        continue;
+      }
       const severity = problem.reason === 'cycle' ? 'warning' : 'info';
       const why = explain(problem, dirname(nginx.root.path));
       report({

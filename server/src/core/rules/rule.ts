@@ -74,7 +74,7 @@ export interface RuleContext {
   /** Folders searched by name for a missing absolute key or certificate path (workspace folders, the CLI's paths). */
   searchRoots: readonly string[];
   /** Records a key or certificate path that cannot be read here: shown in hover and summary, never as a finding. */
-  noteUnreadable(path: { written: string; path: string; reason: string; span: Span }): void;
+  noteUnreadable(path: { kind?: 'include'; written: string; path: string; reason: string; span: Span }): void;
   /** For fixes that generate a secret; seeded in tests. */
   random: RandomSource;
   yaml?: ParsedYaml;

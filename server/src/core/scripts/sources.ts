@@ -198,8 +198,9 @@ function blockSource(text: string, start: number, end: number, folded: boolean):
       for (let i = skip; i < line.length; i++) map.add(code.length + i - skip, lineStart + i);
       code += line.slice(skip);
     }
+    // Only a newline the file has: one added at the end of the file would map past it.
+    if (newline < 0 || newline >= end) break;
     code += folded && line.trim() !== '' ? ' ' : '\n';
-    if (newline < 0) break;
     lineStart = newline + 1;
   }
   return { text: code, dialect: 'sh', origin: 'yaml', toFile: (offset) => map.toFile(offset), encode: (shellCode) => (shellCode.includes('\n') ? undefined : shellCode) };
