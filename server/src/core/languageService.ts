@@ -7,7 +7,7 @@ import { completionsAt, type CompletionEntry } from './completion';
 import { decodeBytes } from './decode';
 import { parseLegacyCfg } from './legacyCfg';
 import { findIncluder, isHttpFragment } from './nginx/includers';
-import { buildNginxModel } from './nginx/model';
+import { buildNginxModel, type NginxRole } from './nginx/model';
 import { parseNginx } from './nginx/parser';
 import { recognize } from './recognize';
 import { cryptoRandom, type RandomSource } from './secrets';
@@ -178,7 +178,8 @@ export async function buildContext(input: DocumentInput, options: AnalyzeOptions
       const parsed = recognized.nginx ?? parseNginx(input.text, input.path ?? input.uri);
       // A conf.d/sites file is read by nginx inside another file's http {}: find that file when it is in the workspace.
       const includer = input.path && isHttpFragment(parsed) ? await findIncluder(input.path, files, context.searchRoots) : undefined;
-      context.nginx = await buildNginxModel(parsed, files, input.path ?? input.uri, includer);
+      const knownRole = recognized.nginx ? (recognized.recognition.detail as NginxRole | undefined) : undefined;
+      context.nginx = await buildNginxModel(parsed, files, input.path ?? input.uri, includer, knownRole);
       dependencies.push(...context.nginx.files.slice(1).map((file) => file.path));
       if (includer) dependencies.push(includer.file.path);
       break;
