@@ -29,7 +29,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
 import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
-import { commentLines, reuseAfterCommentEdit } from '../core/incremental';
+import { commentLines, contextForCompletion, reuseAfterCommentEdit } from '../core/incremental';
 import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
 import { findRuleMeta } from '../core/rules/registry';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
@@ -127,6 +127,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const cache = new Map<string, CachedAnalysis>();
   /** The model of a document version (parse, includes, versions), most recently used last; cleared with the analyses. */
   const prepared = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
+  /** For completion only (never for diagnostics): the last earlier model it reused, with the text of the version it answered for. */
+  const completionModels = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
   const inFlight = new Map<string, { document: TextDocument; version: number; promise: Promise<Analysis> }>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
   let workspaceRoots: string[] = [];
@@ -293,8 +295,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
    */
   function preparedOf(document: TextDocument, version: number, text: string, settings: AuditSettings): Promise<PreparedDocument> | undefined {
     if (text.length > MAX_DOCUMENT_CHARS) return undefined;
-    // Only these settings shape the model; rule severities apply after the rules ran.
-    const settingsKey = JSON.stringify([settings.paths, settings.robotNamePrefix, settings.chartVersion, settings.harborVersion]);
+    const settingsKey = modelSettingsKey(settings);
     const known = prepared.get(document.uri);
     prepared.delete(document.uri);
     if (known?.document === document && known.version === version && known.settingsKey === settingsKey) {
@@ -309,6 +310,30 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     prepared.set(document.uri, { document, version, settingsKey, promise });
     while (prepared.size > PREPARED_DOCUMENTS) prepared.delete(prepared.keys().next().value!);
     return promise;
+  }
+
+  /** Only these settings shape the model; rule severities apply after the rules ran. */
+  function modelSettingsKey(settings: AuditSettings): string {
+    return JSON.stringify([settings.paths, settings.robotNamePrefix, settings.chartVersion, settings.harborVersion]);
+  }
+
+  /**
+   * For a completion right after a keystroke: the model of an earlier version when
+   * the edit cannot have changed what completion reads from it (core/incremental.ts),
+   * instead of parsing the document again.
+   */
+  async function earlierModelFor(document: TextDocument, version: number, text: string, settings: AuditSettings): Promise<PreparedDocument | undefined> {
+    const settingsKey = modelSettingsKey(settings);
+    const built = prepared.get(document.uri);
+    const reused = completionModels.get(document.uri);
+    // The most recent of the model built for diagnostics and the one completion reused last (typing goes on from there).
+    const earlier = [reused, built].filter((entry) => entry?.document === document && entry.version < version && entry.settingsKey === settingsKey).sort((a, b) => b!.version - a!.version)[0];
+    if (!earlier) return undefined;
+    const context = contextForCompletion((await earlier.promise).context, text);
+    if (!context) return undefined;
+    const model = { context, dependencies: [] };
+    completionModels.set(document.uri, { document, version, settingsKey, promise: Promise.resolve(model) });
+    return model;
   }
 
   /** The analysis of the document as it is when the result is ready: re-run when an edit overtook it (bounded, for a client typing without pause). */
@@ -396,6 +421,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   function recheckAll(): void {
     cache.clear();
     prepared.clear();
+    completionModels.clear();
     if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
     else for (const document of documents.all()) schedulePush(document);
   }
@@ -413,6 +439,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     for (const uri of uris) {
       cache.delete(uri);
       prepared.delete(uri);
+      completionModels.delete(uri);
     }
     if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
     else for (const uri of uris) {
@@ -434,6 +461,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   documents.onDidClose(({ document }) => {
     cache.delete(document.uri);
     prepared.delete(document.uri);
+    completionModels.delete(document.uri);
     // A large document's text (and the message that brought it) is garbage now: give the memory back soon, not at the next GC.
     if (document.getText().length >= LARGE_DOCUMENT_CHARS) collectGarbageSoon();
     editorSettings.delete(document.uri);
@@ -609,7 +637,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const settings = await settingsFor(document.uri);
     const offset = document.offsetAt(params.position);
     const options = { files, settings, searchRoots: workspaceRoots };
-    const entries = await completionAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, options, preparedOf(document, version, text, settings));
+    const model = (await earlierModelFor(document, version, text, settings).catch(() => undefined)) ?? preparedOf(document, version, text, settings);
+    const entries = await completionAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, options, model);
     if (entries.length === 0) return null;
     // Replace what was typed of the key or value so far.
     const typed = /[^\s:]*$/.exec(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset))![0];
