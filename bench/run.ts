@@ -2,8 +2,15 @@
  * Lint time against the bare parse of the same text, measured in the same run,
  * so the figures are ratios that hold on any machine: `npm run bench`.
  */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analyzeText, completionAt } from '../server/src/core/languageService';
+import { TestLspClient } from '../test/helpers/lspClient';
+import { serverMemory } from './memory';
+import { packageSize } from './package-size';
 import { parseNginx } from '../server/src/core/nginx/parser';
 import { parseYaml } from '../server/src/core/yaml/yamlModel';
 import { generateNginx, generateValues } from './generate';
@@ -40,6 +47,7 @@ async function main(): Promise<void> {
     { name: 'values.yaml, 10,000 lines', uri: 'values.yaml', text: generateValues(10000), parse: parseYaml },
     { name: 'nginx.conf, 20,000 lines', uri: 'nginx.conf', text: generateNginx(20000), parse: (text) => parseNginx(text, 'nginx.conf') },
   ];
+  console.log(`Load average at the start: ${loadAverage()} (2 cores; compare ratios, not absolutes).`);
   const rows: string[] = [];
   for (const c of cases) {
     const parseMs = await measure(() => c.parse(c.text), runs);
@@ -53,10 +61,27 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(row);
 
   await nginxScaling(runs);
-  await editorLatency();
+  await editorLatency(runs);
   await keyBenchmarks(runs);
+  await completionOverLsp();
   await scriptBenchmarks(measure, runs);
   startupBenchmarks(runs);
+  await memory();
+  await parallelCli();
+  await vsix();
+  console.log('');
+  console.log(`Load average at the end: ${loadAverage()}.`);
+}
+
+const repoRoot = join(__dirname, '..', '..');
+
+function loadAverage(): string {
+  return loadavg().map((load) => load.toFixed(2)).join(', ');
+}
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** nginx lint time per 1,000 lines as the file grows: linear code keeps the ratio near 1 (target: 40k within 1.5x of 1k). */
@@ -77,23 +102,53 @@ async function nginxScaling(runs: number): Promise<void> {
   }
 }
 
-/** Keystroke to pulled diagnostics through `harbor-audit lsp --stdio` (target: p95 <= 150 ms on a 20,000-line nginx.conf). */
-async function editorLatency(): Promise<void> {
+/**
+ * Keystroke to pulled diagnostics through `harbor-audit lsp --stdio` (targets: p95 <= 150 ms on a
+ * 20,000-line nginx.conf and a 10,000-line values file), typing into a comment (the findings stay the
+ * same; the server reuses the analysis) and into a value (every keystroke a real change), against the
+ * bare parse of the same file in this run.
+ */
+async function editorLatency(runs: number): Promise<void> {
   const keystrokes = Number(process.env.BENCH_KEYSTROKES ?? 40);
   console.log('');
-  console.log(`Keystroke to pulled diagnostics over stdio, ${keystrokes} keystrokes (target: nginx.conf p95 <= 150 ms)`);
-  console.log('| document | p50 | p95 | diagnostics |');
-  console.log('|---|---|---|---|');
-  const nginx = await keystrokeLatency('nginx.conf', generateNginx(20000), keystrokes, 1);
-  console.log(`| nginx.conf, 20,000 lines | ${nginx.p50.toFixed(0)} ms | ${nginx.p95.toFixed(0)} ms | ${nginx.diagnostics} |`);
+  console.log(`Keystroke to pulled diagnostics over stdio, ${keystrokes} keystrokes, pulls with the previous result id as VS Code sends it (target: p95 <= 150 ms typing in a comment)`);
+  console.log('| document | typing into | p50 | p95 | "unchanged" answers | diagnostics | bare parse | p95 / parse |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const nginx = generateNginx(20000);
+  const values = generateValues(10000);
+  const nginxParse = await measure(() => parseNginx(nginx, 'nginx.conf'), runs);
+  const valuesParse = await measure(() => parseYaml(values), runs);
+  const cases = [
+    { name: 'nginx.conf, 20,000 lines', file: 'nginx.conf', text: nginx, parse: nginxParse, comment: 1, value: 6 },
+    { name: 'values.yaml, 10,000 lines', file: 'values.yaml', text: values, parse: valuesParse, comment: 1, value: 7 },
+  ];
+  for (const c of cases) {
+    for (const where of ['comment', 'value'] as const) {
+      const count = where === 'comment' ? keystrokes : Math.max(10, Math.round(keystrokes / 2));
+      const result = await keystrokeLatency(c.file, c.text, count, where === 'comment' ? c.comment : c.value, where);
+      console.log(`| ${c.name} | ${where === 'comment' ? 'a comment' : 'a value'} | ${result.p50.toFixed(0)} ms | ${result.p95.toFixed(0)} ms | ${result.unchanged} of ${count} | ${result.diagnostics} | ${c.parse.toFixed(1)} ms | ${(result.p95 / c.parse).toFixed(2)}x |`);
+    }
+  }
 }
 
 /** What unknown-key adds to a lint, and completion latency against the bare parse of the same file. */
 async function keyBenchmarks(runs: number): Promise<void> {
   const values = generateValues(10000);
   const off = { rules: { 'unknown-key': 'off' as const }, ignore: [] };
-  const without = await measure(() => analyzeText({ uri: 'values.yaml', text: values }, { settings: off }), runs);
-  const withRule = await measure(() => analyzeText({ uri: 'values.yaml', text: values }), runs);
+  // Alternating, so both see the same load (a shared machine's load moves between two blocks of runs).
+  const withSamples: number[] = [];
+  const withoutSamples: number[] = [];
+  for (let i = 0; i < 3; i++) await analyzeText({ uri: 'values.yaml', text: values });
+  for (let i = 0; i < runs * 2; i++) {
+    let start = performance.now();
+    await analyzeText({ uri: 'values.yaml', text: values }, { settings: off });
+    withoutSamples.push(performance.now() - start);
+    start = performance.now();
+    await analyzeText({ uri: 'values.yaml', text: values });
+    withSamples.push(performance.now() - start);
+  }
+  const without = median(withoutSamples);
+  const withRule = median(withSamples);
   console.log('');
   console.log(`unknown-key on the 10,000-line values file: lint ${withRule.toFixed(1)} ms with it, ${without.toFixed(1)} ms without: +${(((withRule - without) / without) * 100).toFixed(1)} % (target ≤ 15 %).`);
 
@@ -116,7 +171,98 @@ async function keyBenchmarks(runs: number): Promise<void> {
   }
   samples.sort((a, b) => a - b);
   const p95 = samples[Math.floor(samples.length * 0.95)];
-  console.log(`completion on the 1,000-line values file: p95 ${p95.toFixed(1)} ms over ${samples.length} requests (target ≤ 20 ms); bare parse ${parseMs.toFixed(1)} ms, p95 / parse ${(p95 / parseMs).toFixed(2)}x.`);
+  console.log(`completion in-process on the 1,000-line values file (the model built per call): p95 ${p95.toFixed(1)} ms over ${samples.length} requests (target ≤ 20 ms); bare parse ${parseMs.toFixed(1)} ms, p95 / parse ${(p95 / parseMs).toFixed(2)}x.`);
+}
+
+/** Completion requests over stdio on a 1,000-line values file (target: p95 <= 20 ms): the document as opened, and right after a keystroke. */
+async function completionOverLsp(): Promise<void> {
+  const text = generateValues(1000);
+  const workspace = mkdtempSync(join(tmpdir(), 'harbor-audit-bench-completion-'));
+  const path = join(workspace, 'values.yaml');
+  writeFileSync(path, text);
+  const client = new TestLspClient({ workspace, pull: true });
+  try {
+    await client.initialize();
+    const uri = client.open(path, text);
+    await client.pull(uri);
+    const lines = text.split('\n');
+    const positions = Array.from({ length: 50 }, (_, i) => {
+      const line = Math.floor((i * (lines.length - 1)) / 50);
+      return { line, character: lines[line].length };
+    });
+    const complete = async (position: { line: number; character: number }) => {
+      const start = performance.now();
+      await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position });
+      return performance.now() - start;
+    };
+    const still: number[] = [];
+    for (let round = 0; round < 2; round++) for (const position of positions) still.push(await complete(position));
+    const typed: number[] = [];
+    let version = 1;
+    for (const position of positions.slice(0, 30)) {
+      // A space at the end of a line (no finding changes), then completion there, as an editor asks after a keystroke.
+      void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ range: { start: position, end: position }, text: ' ' }] });
+      typed.push(await complete({ line: position.line, character: position.character + 1 }));
+    }
+    console.log('');
+    console.log(`completion over stdio on the 1,000-line values file (target: p95 <= 20 ms): p95 ${percentile(still, 95).toFixed(1)} ms over ${still.length} requests on an unchanged document (model shared with diagnostics), p95 ${percentile(typed, 95).toFixed(1)} ms over ${typed.length} requests right after a keystroke.`);
+  } finally {
+    await client.shutdown();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+/** Server memory (targets: <= 80 MB with 200 open documents; < 150 MB within 2 s after closing a 50 MB document). */
+async function memory(): Promise<void> {
+  console.log('');
+  console.log('Language server RSS (targets: <= 80 MB with 200 open documents, < 150 MB within 2 s after closing a 50 MB document)');
+  console.log('| started as | at start | 200 documents open | 50 MB document open | after closing it |');
+  console.log('|---|---|---|---|---|');
+  // VS Code starts it with a small young generation (client/src/extension.ts); `harbor-audit lsp --stdio` with node's defaults.
+  for (const [label, flags] of [['harbor-audit lsp --stdio', ''], ['VS Code (--max-semi-space-size=1)', '--max-semi-space-size=1']] as const) {
+    const m = await serverMemory(repoRoot, flags);
+    console.log(`| ${label} | ${m.baselineMb.toFixed(1)} MB | ${m.withDocumentsMb.toFixed(1)} MB | ${m.peakMb.toFixed(1)} MB | ${m.afterCloseMb.toFixed(1)} MB after ${m.afterCloseMs} ms |`);
+  }
+}
+
+/** The CLI over the real-world corpus copied 16 times: one thread against one per core (target: <= 0.6x on 2 cores). */
+async function parallelCli(): Promise<void> {
+  const corpus = join(repoRoot, '..', 'shared', 'corpus', 'real-world');
+  console.log('');
+  if (!existsSync(corpus)) {
+    console.log(`parallel CLI: skipped, ${corpus} is absent.`);
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'harbor-audit-bench-corpus-'));
+  try {
+    for (let i = 0; i < 16; i++) cpSync(corpus, join(work, `copy-${i}`), { recursive: true });
+    const run = (jobs: string) => {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), '--format', 'json', '--allow-empty', '--jobs', jobs, work], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      return { ms: performance.now() - start, stdout: result.stdout };
+    };
+    const cores = String(availableParallelism());
+    const serial: number[] = [];
+    const parallel: number[] = [];
+    let same = true;
+    for (let round = 0; round < 3; round++) {
+      const one = run('1');
+      const many = run(cores);
+      serial.push(one.ms);
+      parallel.push(many.ms);
+      same &&= one.stdout === many.stdout;
+    }
+    const ratio = median(parallel) / median(serial);
+    console.log(`parallel CLI on the corpus x16 (target: <= 0.6x of one thread on 2 cores): --jobs 1 ${median(serial).toFixed(0)} ms, --jobs ${cores} ${median(parallel).toFixed(0)} ms (medians of 3, alternating): ${ratio.toFixed(2)}x; output ${same ? 'identical' : 'DIFFERS'}.`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function vsix(): Promise<void> {
+  const size = await packageSize(repoRoot);
+  console.log('');
+  console.log(size ? `.vsix: ${(size.bytes / 1024).toFixed(0)} KiB (${size.how}).` : '.vsix: not measured (vsce ls failed).');
 }
 
 main().catch((error) => {

@@ -5,14 +5,24 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../server/src/cli/main';
 import { repoRoot } from '../helpers/fixtures';
 import { FRONT_PROXY_NO_LIMIT, positionOf, VALUES_CLEAN, VALUES_DEFAULT_PASSWORD } from '../helpers/samples';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 
-function run(args: string[], cwd: string) {
+/** The command as a process: for what only a process shows (exit status, a device or FIFO that must not block it). */
+function runProcess(args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The command in this process (the same runCli the bundle's entry point calls): no node start-up per call. */
+async function run(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd });
+  return { code, stdout, stderr };
 }
 
 const VALUES_DEFAULT = VALUES_DEFAULT_PASSWORD;
@@ -35,36 +45,36 @@ describe('harbor-audit CLI', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 0 with a summary when nothing is at or above --fail-on', () => {
-    const result = run(['clean.yaml'], dir);
+  it('exits 0 with a summary when nothing is at or above --fail-on', async () => {
+    const result = runProcess(['clean.yaml'], dir);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'No problems found in 1 Harbor config file.\n');
   });
 
-  it('exits 0 on warnings by default and 1 with --fail-on warning', () => {
-    assert.equal(run(['deploy/helm/values.yaml'], dir).code, 0);
-    const result = run(['--fail-on', 'warning', 'deploy/helm/values.yaml'], dir);
+  it('exits 0 on warnings by default and 1 with --fail-on warning', async () => {
+    assert.equal((await run(['deploy/helm/values.yaml'], dir)).code, 0);
+    const result = (await run(['--fail-on', 'warning', 'deploy/helm/values.yaml'], dir));
     assert.equal(result.code, 1);
     assert.ok(result.stdout.startsWith(`deploy/helm/values.yaml:${PASSWORD_AT.line + 1}:${PASSWORD_AT.character + 1}: warning default-admin-password (HB-ADMIN-PW): `), result.stdout);
     assert.match(result.stdout, /fix \(unsafe\): Read the admin password from Secret/);
   });
 
-  it('exits 1 on an error', () => {
-    const result = run(['deploy/proxy/nginx.conf'], dir);
+  it('exits 1 on an error', async () => {
+    const result = (await run(['deploy/proxy/nginx.conf'], dir));
     assert.equal(result.code, 1);
     assert.match(result.stdout, /nginx\.conf:1:1: error proxy-body-size \(HB-PROXY-BODY-SIZE\): .*413/);
   });
 
-  it('exits 2 on usage errors, with a message', () => {
+  it('exits 2 on usage errors, with a message', async () => {
     for (const args of [[], ['--format', 'xml', '.'], ['--fail-on', 'fatal', '.'], ['--bogus', '.'], ['does-not-exist.yaml'], ['--config', 'missing.yaml', '.'], ['--format']]) {
-      const result = run(args, dir);
+      const result = await run(args, dir);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stdout}`);
       assert.match(result.stderr, /^harbor-audit: /, args.join(' '));
     }
   });
 
-  it('walks folders by content and names files as given, joined with the inner path', () => {
-    const result = run(['--format', 'json', '.'], dir);
+  it('walks folders by content and names files as given, joined with the inner path', async () => {
+    const result = (await run(['--format', 'json', '.'], dir));
     assert.equal(result.code, 1, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.version, 1);
@@ -75,8 +85,8 @@ describe('harbor-audit CLI', () => {
     assert.equal(result.stderr, '', 'binary and unrelated files inside a folder are passed over silently');
   });
 
-  it('keeps the JSON contract', () => {
-    const report = JSON.parse(run(['--format=json', 'deploy/helm/values.yaml'], dir).stdout);
+  it('keeps the JSON contract', async () => {
+    const report = JSON.parse((await run(['--format=json', 'deploy/helm/values.yaml'], dir)).stdout);
     assert.deepEqual(report, {
       version: 1,
       findings: [
@@ -97,8 +107,8 @@ describe('harbor-audit CLI', () => {
     assert.match(report.findings[0].detail, /anyone can log in as admin[\s\S]*Create the Secret first, with key HARBOR_ADMIN_PASSWORD/);
   });
 
-  it('writes SARIF 2.1.0 that code scanning accepts', () => {
-    const sarif = JSON.parse(run(['--format', 'sarif', '.'], dir).stdout);
+  it('writes SARIF 2.1.0 that code scanning accepts', async () => {
+    const sarif = JSON.parse((await run(['--format', 'sarif', '.'], dir)).stdout);
     assert.equal(sarif.version, '2.1.0');
     const [runResult] = sarif.runs;
     assert.equal(runResult.tool.driver.name, 'harbor-audit');
@@ -118,33 +128,33 @@ describe('harbor-audit CLI', () => {
     }
   });
 
-  it('prints the detail under each finding with --verbose, and when one file is checked', () => {
+  it('prints the detail under each finding with --verbose, and when one file is checked', async () => {
     const indented = /\n {6}\S.*anyone can log in as admin/;
-    const single = run(['deploy/helm/values.yaml'], dir).stdout;
+    const single = (await run(['deploy/helm/values.yaml'], dir)).stdout;
     assert.match(single, indented, 'one file checked: the detail is printed');
     assert.doesNotMatch(single, /\*\*|`/, 'markdown is printed as plain text');
     const lines = single.split('\n');
     assert.ok(lines[0].length - lines[0].indexOf('): ') - 3 <= 160, lines[0]);
-    const folder = run(['deploy'], dir).stdout;
+    const folder = (await run(['deploy'], dir)).stdout;
     assert.doesNotMatch(folder, indented, 'several files: one line per finding');
-    assert.match(run(['--verbose', 'deploy'], dir).stdout, indented);
+    assert.match((await run(['--verbose', 'deploy'], dir)).stdout, indented);
   });
 
-  it('reads .harbor-audit.yaml: severities and ignore globs', () => {
+  it('reads .harbor-audit.yaml: severities and ignore globs', async () => {
     const root = mkdtempSync(join(tmpdir(), 'harbor-audit-config-'));
     try {
       mkdirSync(join(root, 'vendor'));
       writeFileSync(join(root, 'values.yaml'), VALUES_DEFAULT);
       writeFileSync(join(root, 'vendor', 'nginx.conf'), NGINX_NO_LIMIT);
       writeFileSync(join(root, '.harbor-audit.yaml'), 'rules:\n  HB-ADMIN-PW: error\nignore:\n  - vendor/\n');
-      const result = run(['--format', 'json', '.'], root);
+      const result = (await run(['--format', 'json', '.'], root));
       assert.equal(result.code, 1);
       const findings = JSON.parse(result.stdout).findings;
       assert.deepEqual(findings.map((f: { file: string; severity: string }) => `${f.file} ${f.severity}`), ['values.yaml error']);
       writeFileSync(join(root, 'custom.yaml'), 'rules:\n  default-admin-password: off\n');
-      assert.equal(run(['--config', 'custom.yaml', 'values.yaml'], root).stdout, 'No problems found in 1 Harbor config file.\n');
+      assert.equal((await run(['--config', 'custom.yaml', 'values.yaml'], root)).stdout, 'No problems found in 1 Harbor config file.\n');
       writeFileSync(join(root, 'broken.yaml'), 'rules:\n  default-admin-password: loud\n');
-      const broken = run(['--config', 'broken.yaml', 'values.yaml'], root);
+      const broken = (await run(['--config', 'broken.yaml', 'values.yaml'], root));
       assert.equal(broken.code, 2);
       assert.match(broken.stderr, /`loud` is not one of off, hint, info, warning, error/);
     } finally {
@@ -152,35 +162,35 @@ describe('harbor-audit CLI', () => {
     }
   });
 
-  it('names a binary file given on the command line, and refuses devices and FIFOs without hanging', () => {
-    const binary = run(['--format', 'json', 'other/blob.bin.yaml'], dir);
+  it('names a binary file given on the command line, and refuses devices and FIFOs without hanging', async () => {
+    const binary = runProcess(['--format', 'json', 'other/blob.bin.yaml'], dir);
     assert.equal(JSON.parse(binary.stdout).findings[0].ruleId, 'input-not-text');
-    const device = run(['/dev/zero'], dir);
+    const device = runProcess(['/dev/zero'], dir);
     assert.equal(device.code, 2);
     assert.match(device.stderr, /\/dev\/zero: not checked: it is a character device/);
     const fifo = join(dir, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
-    const result = run(['pipe.yaml'], dir);
+    const result = runProcess(['pipe.yaml'], dir);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /pipe\.yaml: not checked: it is a FIFO/);
-    const walked = run(['.'], dir);
+    const walked = runProcess(['.'], dir);
     assert.ok(walked.code === 1 && !walked.stderr.includes('pipe'), 'a FIFO inside a folder is passed over');
   });
 
-  it('prints the nginx parse as a crossplane payload', () => {
-    const result = run(['nginx-json', 'deploy/proxy/nginx.conf'], dir);
+  it('prints the nginx parse as a crossplane payload', async () => {
+    const result = (await run(['nginx-json', 'deploy/proxy/nginx.conf'], dir));
     assert.equal(result.code, 0, result.stderr);
     const payload = JSON.parse(result.stdout);
     assert.equal(payload.status, 'ok');
     const server = payload.config[0].parsed[0];
     assert.equal(server.directive, 'server');
     assert.deepEqual(server.block.map((d: { directive: string }) => d.directive), ['listen', 'server_name', 'location']);
-    assert.equal(run(['nginx-json'], dir).code, 2);
+    assert.equal((await run(['nginx-json'], dir)).code, 2);
   });
 
-  it('answers --help and --version', () => {
-    assert.match(run(['--help'], dir).stdout, /^Usage:/);
-    assert.match(run(['--version'], dir).stdout, /^\d+\.\d+\.\d+\n$/);
+  it('answers --help and --version', async () => {
+    assert.match((await run(['--help'], dir)).stdout, /^Usage:/);
+    assert.match((await run(['--version'], dir)).stdout, /^\d+\.\d+\.\d+\n$/);
     assert.ok(existsSync(cli));
   });
 });

@@ -1,7 +1,7 @@
 /** The shell word lexer, the places shell code hides in other files, and recognition of Harbor clients. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { hoverAt } from '../../server/src/core/languageService';
+import { describe, it, test } from 'node:test';
+import { analyzeText, hoverAt } from '../../server/src/core/languageService';
 import { recognize } from '../../server/src/core/recognize';
 import { buildScriptModel } from '../../server/src/core/scripts/model';
 import { jenkinsShellSources, makefileRecipes, yamlShellSources } from '../../server/src/core/scripts/sources';
@@ -117,4 +117,16 @@ describe('hover on a Harbor URL in a script', () => {
     assert.match(onRegistry!.markdown, /registry \(OCI distribution\) API/);
     assert.equal(await hoverAt({ uri: 'x.sh', path: 'x.sh', text }, 2), undefined);
   });
+});
+
+test('a URL in shell code that ends the file inside a quote keeps its span in the file (fuzz, long run of seed 11202612)', async () => {
+  const inputs: [string, string][] = [
+    ['.github/workflows/workflow.yml', "name: prune\non:\n  schedule:\n    -dcron: \"0 3 * * *\"\njobs:\n  prune:\n    runs-on: ubuntu-latest\n    env:\n      HARBOR: https://harbor.example.com\n    steps:\n      - name: Delete old tag\n        run: |\n          curl -sf -X DELETE \\\n            -H \"Authorization: Bearer ${{ secrets.HARBOR_TOKEN }}\" \\\n            \"$HARBOR/api/v2.0/projects/team/repositories/app/artifa"],
+    ['Makefile', "HARBOR ?= https://harbor...\n.example.com\n\n.PHONY: prune\nprune:\n\t@curl -sf -X DELETE -u \"$$HARBOR_USER:$$HARBOR_PASSWORD\" \\\n\t  \"$(HARBOR)/api/v2.0/projects/team/repositories/app/ar"],
+  ];
+  for (const [name, text] of inputs) {
+    const analysis = await analyzeText({ uri: name, path: name, text });
+    assert.deepEqual(analysis.internalErrors, [], name);
+    for (const finding of analysis.findings) assert.ok(finding.span.end <= text.length, `${name}: ${finding.ruleId} ends at ${finding.span.end} of ${text.length}`);
+  }
 });

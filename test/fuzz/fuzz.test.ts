@@ -1,7 +1,9 @@
 /** The seeded fuzzer in the suite: a few thousand mutated fixtures, bounded to about 30 s of wall time. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkInput, loadSeeds, mutate, prng, runFuzz } from './fuzzer';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkInput, loadSeeds, mutate, prng, repoRoot, runFuzz } from './fuzzer';
 
 describe('fuzzing the core', { timeout: 120000 }, () => {
   it('the fuzzer is deterministic and its check catches what it should', async () => {
@@ -23,4 +25,18 @@ describe('fuzzing the core', { timeout: 120000 }, () => {
       'reproduce with `npm run fuzz -- --count 3000 --seed 20261202`',
     );
   });
+});
+
+describe('fuzz reproducers', () => {
+  // Inputs the long runs found (test/fuzz/reproducers, each beside a .json naming its seed file): they stay fixed.
+  const folder = join(repoRoot, 'test', 'fuzz', 'reproducers');
+  const seeds = loadSeeds();
+  for (const name of readdirSync(folder).filter((file) => !file.endsWith('.json')).sort()) {
+    it(name, async () => {
+      const meta = JSON.parse(readFileSync(join(folder, `${name}.json`), 'utf8')) as { seedFile: string };
+      const seed = seeds.find((candidate) => candidate.name === meta.seedFile);
+      assert.ok(seed, `seed ${meta.seedFile}`);
+      assert.equal(await checkInput(seed, readFileSync(join(folder, name), 'utf8')), undefined);
+    });
+  }
 });

@@ -63,6 +63,11 @@ export class TestLspClient {
     this.connection.listen();
   }
 
+  /** The server's process id (benchmarks read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   async initialize(): Promise<unknown> {
     const capabilities: ClientCapabilities = {
       workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, diagnostics: { refreshSupport: true } },

@@ -84,23 +84,13 @@ export interface Reused {
 export function reuseAfterCommentEdit(previous: { uri: string; text: string; analysis: Analysis; comments?: readonly number[] }, text: string): Reused | undefined {
   const old = previous.text;
   const known = previous.comments;
-  if (!known || previous.analysis.internalErrors.length > 0 || old === text) return undefined;
-  let prefix = 0;
-  const shorter = Math.min(old.length, text.length);
-  while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  const oldEnd = old.length - suffix;
-  const delta = text.length - old.length;
-  const lineStart = old.lastIndexOf('\n', prefix - 1) + 1;
-  const found = old.indexOf('\n', prefix);
-  const lineEnd = found < 0 ? old.length : found;
-  if (oldEnd > lineEnd) return undefined; // the edit crosses a line break
+  if (!known || previous.analysis.internalErrors.length > 0) return undefined;
+  const edit = lineEdit(old, text);
+  if (!edit) return undefined;
+  const { prefix, oldEnd, delta, lineStart, lineEnd, oldLine, newLine } = edit;
   const hash = old.indexOf('#', lineStart);
   if (hash < 0 || hash >= prefix || !has(known, hash)) return undefined;
-  const oldLine = old.slice(lineStart, lineEnd);
-  const newLine = text.slice(lineStart, lineEnd + delta);
-  if (newLine.includes('\n') || READ_IN_COMMENTS.test(oldLine) || READ_IN_COMMENTS.test(newLine)) return undefined;
+  if (READ_IN_COMMENTS.test(oldLine) || READ_IN_COMMENTS.test(newLine)) return undefined;
 
   let bail = false;
   const move = (offset: number): number => {
@@ -144,6 +134,47 @@ export function reuseAfterCommentEdit(previous: { uri: string; text: string; ana
   if (bail) return undefined;
   const comments = known.map((offset) => (offset > prefix ? offset + delta : offset));
   return { analysis, comments, sameDiagnostics: same };
+}
+
+/** Where `text` differs from `old`, when that is within one line and adds or removes no line break; else undefined. */
+function lineEdit(old: string, text: string) {
+  if (old === text) return undefined;
+  let prefix = 0;
+  const shorter = Math.min(old.length, text.length);
+  while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const oldEnd = old.length - suffix;
+  const delta = text.length - old.length;
+  const lineStart = old.lastIndexOf('\n', prefix - 1) + 1;
+  const found = old.indexOf('\n', prefix);
+  const lineEnd = found < 0 ? old.length : found;
+  if (oldEnd > lineEnd) return undefined; // the edit crosses a line break
+  const oldLine = old.slice(lineStart, lineEnd);
+  const newLine = text.slice(lineStart, lineEnd + delta);
+  if (newLine.includes('\n') || /\r/.test(oldLine) || /\r/.test(newLine)) return undefined;
+  return { prefix, oldEnd, delta, lineStart, lineEnd, oldLine, newLine };
+}
+
+/** Words on a line that can change a values file's version or where its values start (a wrapper's `harbor:`, Argo's `values`). */
+const SHAPES_VALUES = /version|chart|revision|(^|[\s-])(harbor|values|valuesObject|helm|spec|source|sources)\s*:|[|>@%$\\]|^\S/i;
+const count = (line: string, char: string) => line.split(char).length - 1;
+/** An odd number of quotes, or a flow collection left open, may run over the following lines and change the structure. */
+const unbalancedQuotes = (line: string) =>
+  count(line, '"') % 2 === 1 || count(line, "'") % 2 === 1 || count(line, '{') !== count(line, '}') || count(line, '[') !== count(line, ']');
+
+/**
+ * The model of an earlier version of a values file or harbor.yml, for completing
+ * in `text`: completion reads the key path at the cursor from the text itself
+ * and only the version and where the values start from the model, which an edit
+ * within one indented line of plain keys and values does not change. Undefined
+ * otherwise (then the model is built again).
+ */
+export function contextForCompletion(previous: RuleContext, text: string): RuleContext | undefined {
+  if (previous.recognition.kind !== 'helm-values' && previous.recognition.kind !== 'harbor-yml') return undefined;
+  const edit = lineEdit(previous.text, text);
+  if (!edit || SHAPES_VALUES.test(edit.oldLine) || SHAPES_VALUES.test(edit.newLine) || unbalancedQuotes(edit.oldLine) || unbalancedQuotes(edit.newLine)) return undefined;
+  return { ...previous, text };
 }
 
 function has(sorted: readonly number[], value: number): boolean {

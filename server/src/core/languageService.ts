@@ -8,7 +8,7 @@ import { decodeBytes } from './decode';
 import { parseLegacyCfg } from './legacyCfg';
 import { findIncluder, isHttpFragment } from './nginx/includers';
 import type { NginxFile } from './nginx/ast';
-import { buildNginxModel, classifyNginx } from './nginx/model';
+import { buildNginxModel, classifyNginx, type NginxRole } from './nginx/model';
 import { findAll } from './nginx/walk';
 import { parseNginx } from './nginx/parser';
 import { recognize } from './recognize';
@@ -192,7 +192,8 @@ export async function buildContext(input: DocumentInput, options: AnalyzeOptions
       const parsed = recognized.nginx ?? parseNginx(input.text, input.path ?? input.uri);
       // A conf.d/sites file is read by nginx inside another file's http {}: find that file when it is in the workspace.
       const includer = input.path && isHttpFragment(parsed) ? await findIncluder(input.path, files, context.searchRoots) : undefined;
-      context.nginx = await buildNginxModel(parsed, files, input.path ?? input.uri, includer);
+      const knownRole = recognized.nginx ? (recognized.recognition.detail as NginxRole | undefined) : undefined;
+      context.nginx = await buildNginxModel(parsed, files, input.path ?? input.uri, includer, knownRole);
       dependencies.push(...context.nginx.files.slice(1).map((file) => file.path));
       if (includer) dependencies.push(includer.file.path);
       break;

@@ -4,6 +4,8 @@
  * other LSP client (pull diagnostics where supported, push otherwise).
  */
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeAction,
@@ -27,7 +29,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { actionsForFinding, fixAllAction, type Action } from '../core/codeActions';
 import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
-import { commentLines, reuseAfterCommentEdit } from '../core/incremental';
+import { commentLines, contextForCompletion, reuseAfterCommentEdit } from '../core/incremental';
 import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
 import { isLogDocument, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES } from '../core/logs/document';
 import { explainTextInSlices } from '../core/logs/explainer';
@@ -110,6 +112,31 @@ interface CachedAnalysis {
   comments?: number[];
 }
 
+/** Closing a document this large collects garbage at once (issue 11 item 11: RSS back under 150 MB within 2 s after closing 50 MB). */
+const LARGE_DOCUMENT_CHARS = 4 * 1024 * 1024;
+let fullGc: (() => void) | undefined;
+/** A full collection shortly after (the closing notification's own objects are garbage by then), at most one pending. */
+let gcTimer: NodeJS.Timeout | undefined;
+function collectGarbageSoon(): void {
+  if (gcTimer) return;
+  gcTimer = setTimeout(() => {
+    gcTimer = undefined;
+    try {
+      // Node's documented way to reach V8's gc() without starting node with --expose-gc.
+      if (!fullGc) {
+        setFlagsFromString('--expose-gc');
+        fullGc = runInNewContext('gc') as () => void;
+      }
+      fullGc();
+      // Objects that survived the first pass because the first one freed what held them.
+      setTimeout(() => fullGc?.(), 300).unref();
+    } catch {
+      // Without it, the memory comes back at V8's next major collection.
+    }
+  }, 100);
+  gcTimer.unref();
+}
+
 /** Documents whose parsed model is kept (the ones being typed in): the analysis, hovers and completions of a version share it. */
 const PREPARED_DOCUMENTS = 4;
 
@@ -118,6 +145,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const cache = new Map<string, CachedAnalysis>();
   /** The model of a document version (parse, includes, versions), most recently used last; cleared with the analyses. */
   const prepared = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
+  /** For completion only (never for diagnostics): the last earlier model it reused, with the text of the version it answered for. */
+  const completionModels = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
   const inFlight = new Map<string, { document: TextDocument; version: number; promise: Promise<Analysis> }>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
   let workspaceRoots: string[] = [];
@@ -297,8 +326,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
    */
   function preparedOf(document: TextDocument, version: number, text: string, settings: AuditSettings): Promise<PreparedDocument> | undefined {
     if (text.length > MAX_DOCUMENT_CHARS) return undefined;
-    // Only these settings shape the model; rule severities apply after the rules ran.
-    const settingsKey = JSON.stringify([settings.paths, settings.robotNamePrefix, settings.chartVersion, settings.harborVersion]);
+    const settingsKey = modelSettingsKey(settings);
     const known = prepared.get(document.uri);
     prepared.delete(document.uri);
     if (known?.document === document && known.version === version && known.settingsKey === settingsKey) {
@@ -313,6 +341,30 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     prepared.set(document.uri, { document, version, settingsKey, promise });
     while (prepared.size > PREPARED_DOCUMENTS) prepared.delete(prepared.keys().next().value!);
     return promise;
+  }
+
+  /** Only these settings shape the model; rule severities apply after the rules ran. */
+  function modelSettingsKey(settings: AuditSettings): string {
+    return JSON.stringify([settings.paths, settings.robotNamePrefix, settings.chartVersion, settings.harborVersion]);
+  }
+
+  /**
+   * For a completion right after a keystroke: the model of an earlier version when
+   * the edit cannot have changed what completion reads from it (core/incremental.ts),
+   * instead of parsing the document again.
+   */
+  async function earlierModelFor(document: TextDocument, version: number, text: string, settings: AuditSettings): Promise<PreparedDocument | undefined> {
+    const settingsKey = modelSettingsKey(settings);
+    const built = prepared.get(document.uri);
+    const reused = completionModels.get(document.uri);
+    // The most recent of the model built for diagnostics and the one completion reused last (typing goes on from there).
+    const earlier = [reused, built].filter((entry) => entry?.document === document && entry.version < version && entry.settingsKey === settingsKey).sort((a, b) => b!.version - a!.version)[0];
+    if (!earlier) return undefined;
+    const context = contextForCompletion((await earlier.promise).context, text);
+    if (!context) return undefined;
+    const model = { context, dependencies: [] };
+    completionModels.set(document.uri, { document, version, settingsKey, promise: Promise.resolve(model) });
+    return model;
   }
 
   /** The analysis of the document as it is when the result is ready: re-run when an edit overtook it (bounded, for a client typing without pause). */
@@ -554,6 +606,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   function recheckAll(): void {
     cache.clear();
     prepared.clear();
+    completionModels.clear();
     workspaceChanged();
     if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
     else for (const document of documents.all()) schedulePush(document);
@@ -573,6 +626,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     for (const uri of uris) {
       cache.delete(uri);
       prepared.delete(uri);
+      completionModels.delete(uri);
     }
     if (pullDiagnostics && canRefresh) connection.languages.diagnostics.refresh().catch(() => undefined);
     else for (const uri of uris) {
@@ -599,6 +653,9 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     // Closing an edited config without saving puts the file on disk back in force.
     const closedPath = pathOf(document.uri);
     if (closedPath && !isLog(document)) workspaceChanged(new Set([closedPath]));
+    completionModels.delete(document.uri);
+    // A large document's text (and the message that brought it) is garbage now: give the memory back soon, not at the next GC.
+    if (document.getText().length >= LARGE_DOCUMENT_CHARS) collectGarbageSoon();
     editorSettings.delete(document.uri);
     clearTimeout(pushTimers.get(document.uri));
     if (!pullDiagnostics) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
@@ -778,7 +835,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const settings = await settingsFor(document.uri);
     const offset = document.offsetAt(params.position);
     const options = { files, settings, searchRoots: workspaceRoots };
-    const entries = await completionAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, options, preparedOf(document, version, text, settings));
+    const model = (await earlierModelFor(document, version, text, settings).catch(() => undefined)) ?? preparedOf(document, version, text, settings);
+    const entries = await completionAt({ uri: document.uri, path: pathOf(document.uri), text }, offset, options, model);
     if (entries.length === 0) return null;
     // Replace what was typed of the key or value so far.
     const typed = /[^\s:]*$/.exec(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset))![0];

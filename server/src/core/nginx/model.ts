@@ -107,10 +107,15 @@ export const HARBOR_REQUESTS = {
   manifestPut: { method: 'PUT', path: '/v2/p/r/manifests/t', label: 'PUT /v2/<repo>/manifests/<tag>' },
 } satisfies Record<string, HarborRequest>;
 
-export async function buildNginxModel(root: NginxFile, files: FileAccess, path: string, includer?: Includer): Promise<NginxModel> {
+/**
+ * `knownRole`: the file's role as recognition classified it, before includes were
+ * followed; kept when no include brought a file in (the classification would see
+ * the same directives), so a large file is not classified twice.
+ */
+export async function buildNginxModel(root: NginxFile, files: FileAccess, path: string, includer?: Includer, knownRole?: NginxRole): Promise<NginxModel> {
   const resolved = await resolveIncludes(root, files, { configDir: dirname(path) });
   const allFiles = [root, ...resolved.files.filter((file) => file !== root)];
-  const role = classifyNginx(root, allFiles).role;
+  const role = knownRole && allFiles.length === 1 ? knownRole : classifyNginx(root, allFiles).role;
   return { root, files: allFiles, includeProblems: resolved.problems, role, servers: collectServers(root, allFiles, role, includer?.scope ?? null), ...(includer ? { includer } : {}) };
 }
 

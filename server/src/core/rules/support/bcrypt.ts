@@ -12,8 +12,19 @@ export const MAX_CHECKED_COST = 12;
 
 /** Hashes with a full setting (`$2y$10$<22-character salt>`), keeping the setting's `$2y$`/`$2b$`/`$2a$` prefix. */
 export function bcryptHash(password: string, setting: string): string {
-  return hashSync(password, setting);
+  // Deterministic for a password and setting: remembered like verifications (a cost-10 hash is ~0.1 s, and fixes
+  // recompute it on every analysis of the file that gets the same generated password, as a seeded run does).
+  const id = `${setting}\0${password}`;
+  let result = hashed.get(id);
+  if (result === undefined) {
+    result = hashSync(password, setting);
+    if (hashed.size > 64) hashed.clear();
+    hashed.set(id, result);
+  }
+  return result;
 }
+
+const hashed = new Map<string, string>();
 
 const verified = new Map<string, boolean>();
 
