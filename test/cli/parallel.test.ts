@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../server/src/cli/main';
-import { MIN_FILES_FOR_WORKERS, usesWorkers } from '../../server/src/cli/parallel';
+import { idleCores, MIN_FILES_FOR_WORKERS, usesWorkers } from '../../server/src/cli/parallel';
 import { defaultSettings } from '../../server/src/core/settings';
 import { repoRoot } from '../helpers/fixtures';
 
@@ -53,6 +53,13 @@ describe('harbor-audit on worker threads', () => {
     assert.equal(two.status, 1, two.stderr);
     assert.equal(two.stdout, one.stdout);
     assert.ok(JSON.parse(two.stdout).findings.length > 10);
+  });
+
+  it('uses the idle cores by default: none when the machine is busy', () => {
+    assert.equal(idleCores(2, 0.1), 2);
+    assert.equal(idleCores(2, 0.7), 1);
+    assert.equal(idleCores(2, 3.5), 1);
+    assert.equal(idleCores(8, 2.2), 6);
   });
 
   it('refuses a --jobs that is not a number of threads', async () => {

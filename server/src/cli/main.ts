@@ -66,7 +66,7 @@ files that configs name on another host from a copy here (like \`paths:\` in .ha
   --unsafe-fixes   with --fix: apply unsafe fixes too (review the result)
   --diff           with --fix: print the changes as a unified diff, write nothing
   --allow-empty    exit 0 when the paths hold no Harbor config (otherwise exit 2)
-  --jobs N         lint many files on N threads (default: one per core; output order is the same)
+  --jobs N         lint many files on N threads (default: one per idle core; output order is the same)
 Exit code 0: nothing at or above --fail-on (default error); 1: something is (with --diff:
 or a fix would change a file); 2: usage or internal error, no Harbor config found, a file
 that cannot be read or written.`;
