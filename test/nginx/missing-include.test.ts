@@ -7,24 +7,10 @@ import { after, describe, it } from 'node:test';
 import { runCli } from '../../server/src/cli/main';
 import { analyzeText, hoverAt } from '../../server/src/core/languageService';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
+import { FRONT_PROXY_CLEAN } from '../helpers/samples';
 
-const CONF = [
-  'server {',
-  '    listen 443 ssl;',
-  '    server_name registry.example.com;',
-  '    client_max_body_size 0;',
-  '    location / {',
-  '        include proxy_params;',
-  '        proxy_pass http://127.0.0.1:8080;',
-  '        proxy_set_header X-Forwarded-Proto $scheme;',
-  '        proxy_http_version 1.1;',
-  '        proxy_request_buffering off;',
-  '        proxy_read_timeout 900;',
-  '        proxy_send_timeout 900;',
-  '    }',
-  '}',
-  '',
-].join('\n');
+// A clean front proxy whose location also includes Debian's proxy_params (not in the workspace).
+const CONF = FRONT_PROXY_CLEAN.replace('        proxy_pass', '        include proxy_params;\n        proxy_pass');
 
 describe('an include whose file is only on the proxy host', () => {
   const dir = mkdtempSync(join(tmpdir(), 'harbor-audit-missing-include-'));
