@@ -29,6 +29,15 @@ export const STOCK_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|scgi
 /** An included file named for TLS settings (`ssl.conf`, `options-ssl-nginx.conf`, `snippets/ssl-params.conf`). */
 const SSL_SNIPPET = /(^|\/)[^/]*(ssl|tls|letsencrypt|certbot)[^/]*$/i;
 
+// The include directives of each block, found once: an `http` block holds every server, and each
+// server and location asks about the levels above it (scanning them each time grew with servers squared).
+const includeLists = new WeakMap<readonly NginxDirective[], readonly NginxDirective[]>();
+function includesIn(block: readonly NginxDirective[]): readonly NginxDirective[] {
+  let found = includeLists.get(block);
+  if (!found) includeLists.set(block, (found = block.filter((d) => d.name === 'include')));
+  return found;
+}
+
 /**
  * An `include` at `scope` or a level above it that brought in nothing this
  * analysis could read (a file only on the proxy host, such as Debian's
@@ -40,10 +49,10 @@ export function unreadIncludeInEffect(model: NginxModel, scope: Scope, upTo: Sco
   // `upTo`: the level whose proxy_set_header list is in effect; includes above it cannot add to that list.
   for (let level: Scope | null = scope; level; level = level === upTo ? null : level.parent) {
     // Included files with their content are spliced in; an include that read nothing is left in the block's own list.
-    const own = level.block ? (level.block.block ?? []) : [];
+    const own = level.block ? includesIn(level.block.block ?? NONE) : NONE;
     const unread = own.find((d) => {
       // The includer's include of this very file is not followed (it would loop back here).
-      if (d.name !== 'include' || (d.included?.length ?? 0) > 0 || d === model.includer?.include) return false;
+      if ((d.included?.length ?? 0) > 0 || d === model.includer?.include) return false;
       const path = d.args[0]?.value ?? '';
       // A glob pulls in whole sites or modules (other servers), not settings for this one.
       if (/[*?[]/.test(path)) return false;
