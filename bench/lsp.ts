@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TestLspClient } from '../test/helpers/lspClient';
+import { percentile } from './stats';
 
 export interface KeystrokeLatency {
   p50: number;
@@ -23,11 +24,6 @@ function valueColumn(text: string, line: number): number {
   const content = text.split('\n')[line];
   const semicolon = content.lastIndexOf(';');
   return semicolon >= 0 ? semicolon : content.length;
-}
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /**

@@ -17,11 +17,7 @@ import { generateNginx, generateValues } from './generate';
 import { keystrokeLatency } from './lsp';
 import { scriptBenchmarks } from './scripts';
 import { startupBenchmarks } from './startup';
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+import { median, percentile } from './stats';
 
 async function measure(fn: () => unknown | Promise<unknown>, runs: number): Promise<number> {
   for (let i = 0; i < 3; i++) await fn(); // warm up the JIT
@@ -77,11 +73,6 @@ const repoRoot = join(__dirname, '..', '..');
 
 function loadAverage(): string {
   return loadavg().map((load) => load.toFixed(2)).join(', ');
-}
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** nginx lint time per 1,000 lines as the file grows: linear code keeps the ratio near 1 (target: 40k within 1.5x of 1k). */

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './stats';
 
 export function startupBenchmarks(runs: number): void {
   const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -32,7 +33,6 @@ export function startupBenchmarks(runs: number): void {
     }
   }
   rmSync(dir, { recursive: true, force: true });
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const base = median(samples.get('node -e 0')!);
   console.log('');
   console.log('Command start-up, median wall time (target: --version within 1.3x of node -e 0)');

@@ -199,7 +199,7 @@ async function showRuleDocs(context: vscode.ExtensionContext, ruleId: string, pa
   // A log diagnostic's code is a log signature: all of them are on one page (some share a rule's id).
   const file = page === 'log' ? path.join('docs', 'log-signatures.md') : path.join('docs', 'rules', `${ruleId}.md`);
   const uri = vscode.Uri.file(context.asAbsolutePath(file));
-  await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () => vscode.window.showTextDocument(uri));
+  await preview(uri);
 }
 
 /** The Problems panel's rule link, as a command that opens the rendered page. */
@@ -264,8 +264,7 @@ function registerKeyCommands(context: vscode.ExtensionContext): void {
         lines.push('', `**Subject:** ${result.certificate.subject || '(empty)'}`, '', `**SANs:** ${result.certificate.sans.join(', ') || '(none)'}`, '', `**Valid:** ${result.certificate.notBefore} to ${result.certificate.notAfter}`);
       }
       for (const problem of result.problems) lines.push('', `- ${problem}`);
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') + '\n' });
-      await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+      await showMarkdown(lines.join('\n') + '\n');
       const message = `Harbor: ${verdict}: ${result.reason}`;
       if (result.match === true) vscode.window.showInformationMessage(message);
       else vscode.window.showWarningMessage(message);
@@ -309,6 +308,17 @@ const MAX_LOG_FILE_BYTES = 64 * 1024 * 1024;
 type LogSource = { params: ExplainLogParams } | { problem: string };
 
 /** Harbor: Explain Log… — the selection, or else the clipboard, the active file or a chosen file, explained in a rendered markdown report. */
+/** Markdown rendered in the preview; its source where the preview is not available. */
+async function preview(uri: vscode.Uri): Promise<void> {
+  await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () => vscode.window.showTextDocument(uri));
+}
+
+/** A report without file links, rendered from an untitled document (its source when the preview is not there). */
+async function showMarkdown(content: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  await preview(doc.uri);
+}
+
 /**
  * A report whose links lead to workspace files, rendered. The markdown preview does not follow
  * `file:` links (markdown-it refuses the scheme), so the report is written to the extension's
@@ -327,11 +337,10 @@ async function showLinkedReport(context: vscode.ExtensionContext, name: string, 
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(relative));
   } catch (error) {
     output.warn(`the report could not be written to ${file.fsPath} (${(error as Error)?.message ?? error}): shown without working links`);
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-    await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+    await showMarkdown(markdown);
     return;
   }
-  await vscode.commands.executeCommand('markdown.showPreview', file).then(undefined, () => vscode.window.showTextDocument(file));
+  await preview(file);
 }
 
 function registerExplainLog(context: vscode.ExtensionContext): void {

@@ -48,14 +48,19 @@ export function fixturesOf(ruleId: string): Fixture[] {
 }
 
 function workspaceFixtures(workspace: string): string[] {
+  return filesUnder(workspace, (path) => /\.fixture\./.test(basename(path)) && isFixtureFile(path));
+}
+
+/** Every file below `root` (at any depth) that `keep` accepts, sorted. */
+export function filesUnder(root: string, keep: (path: string) => boolean = () => true): string[] {
   const found: string[] = [];
-  const pending = [workspace];
+  const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop()!;
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) pending.push(path);
-      else if (/\.fixture\./.test(name) && isFixtureFile(path)) found.push(path);
+      else if (keep(path)) found.push(path);
     }
   }
   return found.sort();

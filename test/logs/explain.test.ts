@@ -19,7 +19,7 @@ import { explainText, explainTextBounded, explainTextInSlices } from '../../serv
 import { SEQUENCE_SIGNATURES } from '../../server/src/core/logs/sequences';
 import { SIGNATURES } from '../../server/src/core/logs/signatures';
 import { maskSecrets } from '../../server/src/core/logs/mask';
-import { repoRoot } from '../helpers/fixtures';
+import { filesUnder, repoRoot } from '../helpers/fixtures';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 const cases = join(repoRoot, 'test', 'logs', 'cases');
@@ -282,9 +282,8 @@ describe('log documents: recognised by name or by content, strictly', () => {
   });
 
   it('_fp: no rule fixture or example config is taken for a log; the example logs are', () => {
-    const walk = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.snap') ? [] : [join(dir, entry.name)]));
-    const files = [...walk(join(repoRoot, 'test', 'fixtures')), ...walk(join(repoRoot, 'examples'))];
+    const notSnapshot = (path: string) => !path.endsWith('.snap');
+    const files = [...filesUnder(join(repoRoot, 'test', 'fixtures'), notSnapshot), ...filesUnder(join(repoRoot, 'examples'), notSnapshot)];
     // examples/ keeps the logs of its incidents beside the configs (robot-cleanup/harbor-nginx.log).
     const exampleLogs = files.filter((path) => path.startsWith(join(repoRoot, 'examples')) && path.endsWith('.log'));
     assert.ok(exampleLogs.length > 0, 'examples/ holds at least one log');
@@ -313,12 +312,11 @@ describe('log documents: recognised by name or by content, strictly', () => {
   });
 
   it('log diagnostics over every case, joined with its configs: one line of at most 160 characters, cause first, the story in the detail', async () => {
-    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
     const files = createNodeFileAccess();
     let checked = 0;
     for (const name of readdirSync(cases)) {
       const folder = join(cases, name);
-      const configs = readdirSync(folder).includes('configs') ? walk(join(folder, 'configs')) : [];
+      const configs = readdirSync(folder).includes('configs') ? filesUnder(join(folder, 'configs')) : [];
       const reports = [];
       for (const path of configs) {
         const analysis = await analyzeBytes({ uri: path, path, bytes: readFileSync(path) }, { files });

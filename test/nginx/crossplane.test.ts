@@ -3,7 +3,7 @@
  * no-crash/no-error parsing of the gixy and python-crossplane fixtures.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { toCrossplanePayload } from '../../server/src/core/nginx/crossplane';
@@ -11,6 +11,7 @@ import { resolveIncludes } from '../../server/src/core/nginx/includes';
 import { parseNginx } from '../../server/src/core/nginx/parser';
 import { decodeBytes } from '../../server/src/core/decode';
 import { fsAccess } from './fsAccess';
+import { filesUnder } from '../helpers/fixtures';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const peerSuites = join(repoRoot, '..', 'shared', 'corpus', 'peer-suites');
@@ -122,19 +123,6 @@ function dropEmpty(value: Json): Json {
   return value;
 }
 
-function confFiles(dir: string): string[] {
-  const found: string[] = [];
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    for (const name of readdirSync(current)) {
-      const path = join(current, name);
-      if (statSync(path).isDirectory()) stack.push(path);
-      else if (name.endsWith('.conf')) found.push(path);
-    }
-  }
-  return found.sort();
-}
 
 /** Fixtures that are deliberately broken nginx (path pattern), with the error we expect to find. */
 const BROKEN: [RegExp, RegExp][] = [
@@ -161,7 +149,7 @@ test('peer fixtures parse without crashing, and without errors where they are va
   let count = 0;
   const unexpected: string[] = [];
   for (const dir of roots) {
-    for (const path of confFiles(dir)) {
+    for (const path of filesUnder(dir, (file) => file.endsWith('.conf'))) {
       const name = relative(peerSuites, path).split('\\').join('/');
       const parsed = parseNginx(decodeBytes(readFileSync(path)).text, name);
       count++;

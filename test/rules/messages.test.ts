@@ -4,7 +4,7 @@
  * fixture, examples/ and, when it is present, the shared real-world corpus.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeBytes } from '../../server/src/core/languageService';
@@ -12,7 +12,7 @@ import { inputRules, ruleCatalog } from '../../server/src/core/rules/registry';
 import { seededRandom } from '../../server/src/core/secrets';
 import type { Finding } from '../../server/src/core/types';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
-import { fixtureOptions, fixturesOf, lintFixture, repoRoot, sharedRoot } from '../helpers/fixtures';
+import { filesUnder, fixtureOptions, fixturesOf, lintFixture, repoRoot, sharedRoot } from '../helpers/fixtures';
 
 const MESSAGE_LIMIT = 160;
 const FIX_TITLE_LIMIT = 80;
@@ -35,26 +35,19 @@ function problemsOf(where: string, findings: readonly Finding[]): string[] {
   return problems;
 }
 
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const pending = [root];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) pending.push(path);
-      else if (stat.isFile() && !name.endsWith('.snap') && stat.size < 1024 * 1024) out.push(path);
-    }
-  }
-  return out.sort();
+/** The files a CLI run over `root` would read: not snapshots, not over the size limit. */
+function lintableUnder(root: string): string[] {
+  return filesUnder(root, (path) => {
+    const stat = statSync(path);
+    return stat.isFile() && !path.endsWith('.snap') && stat.size < 1024 * 1024;
+  });
 }
 
 async function problemsUnder(root: string): Promise<{ problems: string[]; findings: number }> {
   const problems: string[] = [];
   let findings = 0;
   const files = createNodeFileAccess();
-  for (const path of filesUnder(root)) {
+  for (const path of lintableUnder(root)) {
     const bytes = readFileSync(path);
     const analysis = await analyzeBytes({ uri: path, path, bytes }, { files, random: seededRandom(), ...fixtureOptions(bytes) });
     findings += analysis.findings.length;

@@ -13,6 +13,7 @@ import { LogExplainer } from '../core/logs/explainer';
 import { formatExplainJson, formatExplainMarkdown, formatExplainText, joinCauses, type ConfigReport, type KeyMatch } from '../core/logs/report';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { findKeyById } from '../node/keyTools';
+import { readCommandLine } from './args';
 
 export interface ExplainIo {
   stdout: (text: string) => void;
@@ -79,23 +80,16 @@ export async function runExplainCommand(argv: string[], io: ExplainIo, lintPaths
 
 function parseArgs(argv: string[]): { logs: string[]; format: 'text' | 'json' | 'markdown'; paths: string[] } {
   const options = { logs: [] as string[], format: 'text' as 'text' | 'json' | 'markdown', paths: [] as string[] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new ExplainUsageError(`${flag} needs a value`);
-      return v;
-    };
+  const fail = (message: string) => new ExplainUsageError(message);
+  readCommandLine(argv, fail, ({ flag, value }) => {
     if (flag === '--log' || flag === '-l') options.logs.push(value());
     else if (flag === '--format' || flag === '-f') {
       const format = value();
-      if (format !== 'text' && format !== 'json' && format !== 'markdown') throw new ExplainUsageError(`unknown format "${format}" (use text, json or markdown)`);
+      if (format !== 'text' && format !== 'json' && format !== 'markdown') throw fail(`unknown format "${format}" (use text, json or markdown)`);
       options.format = format;
-    } else if (arg === '--') options.paths.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (arg.startsWith('-') && arg !== '-') throw new ExplainUsageError(`unknown option ${arg}`);
-    else options.paths.push(arg);
-  }
+    } else return false;
+    return true;
+  }, (path) => options.paths.push(path));
   return options;
 }
 

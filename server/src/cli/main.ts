@@ -20,6 +20,7 @@ import type { Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
 import type { RandomSource } from '../core/secrets';
+import { readCommandLine } from './args';
 import { describeApplied, fixFile, writeFileInPlace, type WriteFile } from './fix';
 import { formatJson, formatSarif, formatText, type FileReport } from './formats';
 import { EXPLAIN_USAGE, runExplainCommand } from './explain';
@@ -120,28 +121,21 @@ interface LintOptions {
 
 function parseLintArgs(argv: string[]): LintOptions {
   const options: LintOptions = { format: 'text', failOn: 'error', verbose: false, paths: [], pathMaps: [], fix: false, unsafeFixes: false, diff: false, allowEmpty: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  const fail = (message: string) => new UsageError(message);
+  readCommandLine(argv, fail, ({ arg, flag, value }) => {
     if (flag === '--format' || flag === '-f') {
       const format = value();
-      if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`unknown format "${format}" (use text, json or sarif)`);
+      if (format !== 'text' && format !== 'json' && format !== 'sarif') throw fail(`unknown format "${format}" (use text, json or sarif)`);
       options.format = format;
     } else if (flag === '--config' || flag === '-c') options.config = value();
     else if (flag === '--path-map') {
       const map = value();
       const at = map.indexOf('=');
-      if (at <= 0 || at === map.length - 1) throw new UsageError(`--path-map takes FROM=TO (an absolute path as configs name it, and where it is here), not "${map}"`);
+      if (at <= 0 || at === map.length - 1) throw fail(`--path-map takes FROM=TO (an absolute path as configs name it, and where it is here), not "${map}"`);
       options.pathMaps.push([map.slice(0, at), map.slice(at + 1)]);
-    }
-    else if (flag === '--fail-on') {
+    } else if (flag === '--fail-on') {
       const level = value();
-      if (level !== 'error' && level !== 'warning' && level !== 'info') throw new UsageError(`--fail-on takes error, warning or info, not "${level}"`);
+      if (level !== 'error' && level !== 'warning' && level !== 'info') throw fail(`--fail-on takes error, warning or info, not "${level}"`);
       options.failOn = level;
     } else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--fix') options.fix = true;
@@ -150,13 +144,11 @@ function parseLintArgs(argv: string[]): LintOptions {
     else if (arg === '--allow-empty') options.allowEmpty = true;
     else if (flag === '--jobs' || flag === '-j') {
       const jobs = value();
-      if (!/^[1-9]\d{0,3}$/.test(jobs)) throw new UsageError(`--jobs takes a number of threads (1 or more), not "${jobs}"`);
+      if (!/^[1-9]\d{0,3}$/.test(jobs)) throw fail(`--jobs takes a number of threads (1 or more), not "${jobs}"`);
       options.jobs = Number(jobs);
-    }
-    else if (arg === '--') options.paths.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-    else options.paths.push(arg);
-  }
+    } else return false;
+    return true;
+  }, (path) => options.paths.push(path));
   if (options.paths.length === 0) throw new UsageError('no PATH given');
   if ((options.unsafeFixes || options.diff) && !options.fix) throw new UsageError(`${options.unsafeFixes ? '--unsafe-fixes' : '--diff'} goes with --fix`);
   return options;

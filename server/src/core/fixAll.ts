@@ -5,7 +5,7 @@
  * save and the CLI's `--fix` all come through here, so they agree.
  */
 import { analyzeText, type AnalyzeOptions, type Analysis, type DocumentInput } from './languageService';
-import { applyEdits } from './text';
+import { applyEdits, sharedEnds } from './text';
 import type { Finding, Fix, TextEdit } from './types';
 
 /** As ESLint: enough for chains of fixes, bounded against fixes that undo each other. */
@@ -98,11 +98,7 @@ export async function fixToFixpoint(
  */
 export function singleEdit(before: string, after: string): TextEdit | undefined {
   if (before === after) return undefined;
-  let start = 0;
-  const shorter = Math.min(before.length, after.length);
-  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let end = 0;
-  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  let { prefix: start, suffix: end } = sharedEnds(before, after);
   // Never split a surrogate pair or a CRLF.
   while (start > 0 && (isLowSurrogate(before.charCodeAt(start)) || (before[start - 1] === '\r' && before[start] === '\n'))) start--;
   while (end > 0 && (isLowSurrogate(before.charCodeAt(before.length - end)) || (before[before.length - end - 1] === '\r' && before[before.length - end] === '\n'))) end--;

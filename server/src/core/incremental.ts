@@ -13,6 +13,7 @@
 import { isCollection, isPair, isScalar, type Node } from 'yaml';
 import type { Analysis } from './languageService';
 import type { RuleContext } from './rules/rule';
+import { sharedEnds } from './text';
 import type { Position, Range, Span } from './types';
 
 /** Words and characters that some check reads in a comment: such a line is never edited incrementally. */
@@ -139,11 +140,7 @@ export function reuseAfterCommentEdit(previous: { uri: string; text: string; ana
 /** Where `text` differs from `old`, when that is within one line and adds or removes no line break; else undefined. */
 function lineEdit(old: string, text: string) {
   if (old === text) return undefined;
-  let prefix = 0;
-  const shorter = Math.min(old.length, text.length);
-  while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const { prefix, suffix } = sharedEnds(old, text);
   const oldEnd = old.length - suffix;
   const delta = text.length - old.length;
   const lineStart = old.lastIndexOf('\n', prefix - 1) + 1;

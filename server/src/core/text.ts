@@ -78,3 +78,16 @@ export function applyEdits(text: string, edits: readonly { span: Span; newText: 
   }
   return result;
 }
+
+/**
+ * How many characters `a` and `b` share at the start, and then at the end of
+ * what is left (so the two never overlap): the one changed stretch between two texts.
+ */
+export function sharedEnds(a: string, b: string): { prefix: number; suffix: number } {
+  let prefix = 0;
+  const shorter = Math.min(a.length, b.length);
+  while (prefix < shorter && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
+}

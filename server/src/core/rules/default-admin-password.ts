@@ -1,7 +1,8 @@
 import { generatePassword } from '../secrets';
+import type { TextEdit } from '../types';
 import { replaceScalar, insertFirstInMap, replaceEntry } from '../yaml/edits';
 import type { HelmValuesTarget } from '../yaml/harborYaml';
-import { defineRule, type RuleContext } from './rule';
+import { defineRule, type ReportFix, type RuleContext } from './rule';
 import { valuesMayComeFromElsewhere } from './support/valuesSources';
 import { chartName, chartReads } from '../versions';
 
@@ -41,14 +42,7 @@ export const defaultAdminPassword = defineRule({
           span: password.entry.valueSpan,
           message: "harbor_admin_password is Harbor's published default: anyone can log in as admin",
           detail: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
-          fixes: [
-            {
-              title: 'Replace with a generated password',
-              note: 'It takes effect on the first install only.',
-              safety: 'unsafe',
-              edits: [replaceScalar(password.entry, generatePassword(context.random))],
-            },
-          ],
+          fixes: [generatedPasswordFix(replaceScalar(password.entry, generatePassword(context.random)))],
         });
       }
     }
@@ -58,18 +52,16 @@ export const defaultAdminPassword = defineRule({
         span: cfgEntry.valueSpan,
         message: "harbor_admin_password is Harbor's published default: anyone can log in as admin",
         detail: `harbor_admin_password is Harbor's published default, so anyone can log in as admin. ${FIRST_START_ONLY}`,
-        fixes: [
-          {
-            title: 'Replace with a generated password',
-              note: 'It takes effect on the first install only.',
-            safety: 'unsafe',
-            edits: [{ span: cfgEntry.valueSpan, newText: generatePassword(context.random) }],
-          },
-        ],
+        fixes: [generatedPasswordFix({ span: cfgEntry.valueSpan, newText: generatePassword(context.random) })],
       });
     }
   },
 });
+
+/** A generated password in place of the default: unsafe, since the installer and the chart apply it on the first start only. */
+function generatedPasswordFix(edit: TextEdit): ReportFix {
+  return { title: 'Replace with a generated password', note: 'It takes effect on the first install only.', safety: 'unsafe', edits: [edit] };
+}
 
 function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
   const { values } = target;
@@ -80,12 +72,7 @@ function checkHelmValues(context: RuleContext, target: HelmValuesTarget): void {
   const password = values.get('harborAdminPassword');
   // The chart skips harborAdminPassword entirely when an existing Secret is named.
   if (secret && secretRead) return;
-  const generated = (entry: NonNullable<typeof password>) => ({
-    title: 'Replace with a generated password',
-    note: 'It takes effect on the first install only.',
-    safety: 'unsafe' as const,
-    edits: [replaceScalar(entry, generatePassword(context.random))],
-  });
+  const generated = (entry: NonNullable<typeof password>) => generatedPasswordFix(replaceScalar(entry, generatePassword(context.random)));
   const useSecret = {
     title: `Read the admin password from Secret "${SECRET_NAME}"`,
     note: 'Create the Secret first, with key HARBOR_ADMIN_PASSWORD.',

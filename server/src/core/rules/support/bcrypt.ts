@@ -14,30 +14,27 @@ export const MAX_CHECKED_COST = 12;
 export function bcryptHash(password: string, setting: string): string {
   // Deterministic for a password and setting: remembered like verifications (a cost-10 hash is ~0.1 s, and fixes
   // recompute it on every analysis of the file that gets the same generated password, as a seeded run does).
-  const id = `${setting}\0${password}`;
-  let result = hashed.get(id);
-  if (result === undefined) {
-    result = hashSync(password, setting);
-    if (hashed.size > 64) hashed.clear();
-    hashed.set(id, result);
-  }
-  return result;
+  return remembered(hashed, `${setting}\0${password}`, () => hashSync(password, setting));
 }
 
 const hashed = new Map<string, string>();
 
 const verified = new Map<string, boolean>();
 
+/** A small bounded memo: bcrypt is slow on purpose, and the same few passwords are checked on every analysis. */
+function remembered<T>(memo: Map<string, T>, id: string, compute: () => T): T {
+  let result = memo.get(id);
+  if (result === undefined) {
+    result = compute();
+    if (memo.size > 64) memo.clear();
+    memo.set(id, result);
+  }
+  return result;
+}
+
 /** Whether `password` matches a bcrypt `hash`; undefined when it is not bcrypt or its cost is above {@link MAX_CHECKED_COST}. */
 export function bcryptVerify(password: string, hash: string): boolean | undefined {
   const match = BCRYPT_HASH.exec(hash);
   if (!match || Number(match[1]) < 4 || Number(match[1]) > MAX_CHECKED_COST) return undefined;
-  const id = `${hash}\0${password}`;
-  let result = verified.get(id);
-  if (result === undefined) {
-    result = compareSync(password, hash);
-    if (verified.size > 64) verified.clear();
-    verified.set(id, result);
-  }
-  return result;
+  return remembered(verified, `${hash}\0${password}`, () => compareSync(password, hash));
 }
