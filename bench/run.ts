@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { analyzeText, completionAt } from '../server/src/core/languageService';
 import { TestLspClient } from '../test/helpers/lspClient';
 import { serverMemory } from './memory';
+import { SERVER_NODE_FLAGS } from '../server/src/lsp/nodeFlags';
 import { packageSize } from './package-size';
 import { parseNginx } from '../server/src/core/nginx/parser';
 import { parseYaml } from '../server/src/core/yaml/yamlModel';
@@ -209,8 +210,8 @@ async function memory(): Promise<void> {
   console.log('Language server RSS (targets: <= 80 MB with 200 open documents, < 150 MB within 2 s after closing a 50 MB document)');
   console.log('| started as | at start | 200 documents open | 50 MB document open | after closing it |');
   console.log('|---|---|---|---|---|');
-  // VS Code starts it with a small young generation (client/src/extension.ts); `harbor-audit lsp --stdio` with node's defaults.
-  for (const [label, flags] of [['harbor-audit lsp --stdio', ''], ['VS Code (--max-semi-space-size=1)', '--max-semi-space-size=1']] as const) {
+  // VS Code starts it with SERVER_NODE_FLAGS (client/src/languageClient.ts); `harbor-audit lsp --stdio` with node's defaults.
+  for (const [label, flags] of [['harbor-audit lsp --stdio', ''], [`VS Code (${SERVER_NODE_FLAGS.join(' ')})`, SERVER_NODE_FLAGS.join(' ')]] as const) {
     const m = await serverMemory(repoRoot, flags);
     console.log(`| ${label} | ${m.baselineMb.toFixed(1)} MB | ${m.withDocumentsMb.toFixed(1)} MB | ${m.peakMb.toFixed(1)} MB | ${m.afterCloseMb.toFixed(1)} MB after ${m.afterCloseMs} ms |`);
   }

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/nodeFlags';
 
 export type { LanguageClient };
 
@@ -25,15 +26,12 @@ export function serverState(state: State): ServerState {
   return state === State.Running ? 'running' : state === State.Starting ? 'starting' : 'stopped';
 }
 
-const SERVER_HEAP_FLAG = '--max-semi-space-size=1';
-
 export function createClient(context: vscode.ExtensionContext, hooks: ClientHooks): LanguageClient {
   // The CLI bundle is the server too (`harbor-audit lsp`): the package carries the core once.
   const serverModule = context.asAbsolutePath(path.join('dist', 'cli.js'));
   const serverOptions: ServerOptions = {
-    // A 1 MB young generation (V8 grows it to 16 MB per semi-space under a burst of edits and keeps it):
-    // with 200 open documents the server stays near 80 MB instead of ~96 MB (npm run bench, memory).
-    run: { module: serverModule, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: [SERVER_HEAP_FLAG] } },
+    // Flags that keep a long-running server's RSS near its live data (why: nodeFlags.ts; figures: npm run bench, memory).
+    run: { module: serverModule, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
     debug: { module: serverModule, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const withDocsLink = (diagnostic: vscode.Diagnostic): vscode.Diagnostic => {
