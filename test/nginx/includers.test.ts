@@ -65,6 +65,36 @@ describe('findIncluder', () => {
     assert.equal(await findIncluder('/ws/c/conf.d/harbor.conf', files, ['/ws']), undefined);
   });
 
+  it('reads only the nginx.conf files near the fragment, not every one in a large workspace', async () => {
+    const far = '/ws/aa/proxy/nginx.conf'; // sorts before /ws/b: the old search read it first
+    const withFar: FileAccess = {
+      ...files,
+      async findByName(name, roots) {
+        return [far, ...(await files.findByName!(name, roots))].sort();
+      },
+    };
+    reads.length = 0;
+    assert.equal((await findIncluder('/ws/b/conf.d/harbor.conf', withFar, ['/ws']))?.file.path, '/ws/b/nginx.conf');
+    assert.equal(reads.includes(far), false, `${far} cannot include /ws/b/conf.d/*, even with ../`);
+    reads.length = 0;
+    assert.equal(await findIncluder('/ws/aa/conf.d/harbor.conf', withFar, ['/ws']), undefined);
+    assert.equal(reads.includes(far), true, 'a fragment beside it is looked up there');
+  });
+
+  it('still finds an includer one folder up (include ../conf.d/*.conf)', async () => {
+    const up = { '/ws/d/nginx/nginx.conf': 'events {}\nhttp {\n    include ../conf.d/*.conf;\n}\n' };
+    const withUp: FileAccess = {
+      ...files,
+      async readFile(path) {
+        return path in up ? { ok: true, path, bytes: Buffer.from(up[path as keyof typeof up]) } : files.readFile(path, { maxBytes: 1 << 20 });
+      },
+      async findByName() {
+        return Object.keys(up);
+      },
+    };
+    assert.equal((await findIncluder('/ws/d/conf.d/harbor.conf', withUp, ['/ws']))?.file.path, '/ws/d/nginx/nginx.conf');
+  });
+
   it('is not asked for a main config', () => {
     assert.equal(isHttpFragment(parseNginx(texts['/ws/b/nginx.conf'], '/ws/b/nginx.conf')), false);
     assert.equal(isHttpFragment(parseNginx('location / { proxy_pass http://harbor; }\n', 'snippet.conf')), false);

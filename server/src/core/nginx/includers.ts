@@ -44,7 +44,8 @@ export async function findIncluder(path: string, files: FileAccess, searchRoots:
   } catch {
     return undefined;
   }
-  for (const candidate of candidates.filter((c) => normalize(toSlashes(c)) !== target).slice(0, MAX_CANDIDATES)) {
+  const nearby = candidates.map((c) => normalize(toSlashes(c))).filter((c) => c !== target && mayInclude(c, target));
+  for (const candidate of nearby.slice(0, MAX_CANDIDATES)) {
     const read = await files.readFile(candidate, { maxBytes: MAX_BYTES }).catch(() => undefined);
     if (!read?.ok) continue;
     const decoded = decodeBytes(read.bytes);
@@ -60,6 +61,18 @@ export async function findIncluder(path: string, files: FileAccess, searchRoots:
     }
   }
   return undefined;
+}
+
+/**
+ * Whether `candidate` sits where an nginx.conf that includes `target` can: its
+ * folder, or that folder's parent (`include ../conf.d/*.conf;`), holds the
+ * target. An absolute include (`/etc/nginx/conf.d/*.conf`) is matched below the
+ * includer's folder too (includeMatches), so nginx.conf files elsewhere in a
+ * large workspace are not read for every conf.d file.
+ */
+function mayInclude(candidate: string, target: string): boolean {
+  const folder = dirname(dirname(candidate));
+  return folder === '/' || folder === '.' || target.startsWith(folder + '/');
 }
 
 function toSlashes(path: string): string {
