@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../server/src/cli/main';
-import { idleCores, MIN_FILES_FOR_WORKERS, usesWorkers } from '../../server/src/cli/parallel';
+import { idleCores, lintInWorkers, MIN_FILES_FOR_WORKERS, usesWorkers, type LintTarget } from '../../server/src/cli/parallel';
+import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
+import { filesUnder } from '../helpers/fixtures';
 import { defaultSettings } from '../../server/src/core/settings';
 import { repoRoot } from '../helpers/fixtures';
 
@@ -53,6 +55,32 @@ describe('harbor-audit on worker threads', () => {
     assert.equal(two.status, 1, two.stderr);
     assert.equal(two.stdout, one.stdout);
     assert.ok(JSON.parse(two.stdout).findings.length > 10);
+  });
+
+  it('this thread yields between its files, so the workers are fed while it lints (its reads are synchronous)', async () => {
+    const targets: LintTarget[] = filesUnder(work).map((absolute) => ({ display: absolute, absolute, explicit: false, maxBytes: 1 << 20 }));
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turnAtFile: number[] = [];
+    const files = createNodeFileAccess({ synchronous: true });
+    await lintInWorkers(targets, { settings: defaultSettings, searchRoots: [work] }, files, { jobs: 1, onLinted: () => turnAtFile.push(turns) });
+    ticking = false;
+    assert.equal(turnAtFile.length, targets.length);
+    // Without the yield, a synchronous lint loop never returns to the event loop: every file would see the same turn.
+    for (let i = 1; i < turnAtFile.length; i++) assert.ok(turnAtFile[i] > turnAtFile[i - 1], `file ${i} linted in the same event-loop turn as file ${i - 1}`);
+  });
+
+  it('gives the workers a share of the files', async () => {
+    const targets: LintTarget[] = filesUnder(work).map((absolute) => ({ display: absolute, absolute, explicit: false, maxBytes: 1 << 20 }));
+    const byThread = [0, 0];
+    await lintInWorkers(targets, { settings: defaultSettings, searchRoots: [work] }, createNodeFileAccess({ synchronous: true }), { jobs: 2, onLinted: (_, thread) => byThread[thread]++ });
+    assert.equal(byThread[0] + byThread[1], targets.length);
+    assert.ok(byThread[1] > 0, `the worker linted ${byThread[1]} of ${targets.length}`);
   });
 
   it('uses the idle cores by default: none when the machine is busy', () => {

@@ -81,34 +81,38 @@ describe('untrusted workspace: the node FileAccess', () => {
   before(() => (l = layout()));
   after(() => rmSync(l.base, { recursive: true, force: true }));
 
-  it('refuses every symlink whose target is outside, and follows those that stay inside', async () => {
-    const files = createNodeFileAccess({ allowedRoots: [l.ws] });
-    for (const path of ['key-link.pem', 'conf.d/upstream.conf', 'certs/abs-link.crt', 'hop1/root.crt', 'hop1/conf.d/upstream.conf', join('..', 'outside', 'root.crt')]) {
-      const read = await files.readFile(join(l.ws, path), { maxBytes: 1 << 20 });
-      assert.equal(read.ok ? 'read' : read.problem, 'outside-workspace', path);
-    }
-    const loop = await files.readFile(join(l.ws, 'loop-a'), { maxBytes: 1 << 20 });
-    assert.equal(loop.ok, false, 'a symlink loop is given up on');
-    const inside = await files.readFile(join(l.ws, 'certs', 'inside-link.crt'), { maxBytes: 1 << 20 });
-    assert.ok(inside.ok, 'a symlink inside the workspace is followed');
-  });
+  // The server's asynchronous calls and the CLI's synchronous ones (fsOps.ts) confine alike.
+  for (const [synchronous, mode] of [[false, ''], [true, ' (synchronous calls, as the CLI makes them)']] as const) {
+    it(`refuses every symlink whose target is outside, and follows those that stay inside${mode}`, async () => {
+      const files = createNodeFileAccess({ allowedRoots: [l.ws], synchronous });
+      for (const path of ['key-link.pem', 'conf.d/upstream.conf', 'certs/abs-link.crt', 'hop1/root.crt', 'hop1/conf.d/upstream.conf', join('..', 'outside', 'root.crt')]) {
+        const read = await files.readFile(join(l.ws, path), { maxBytes: 1 << 20 });
+        assert.equal(read.ok ? 'read' : read.problem, 'outside-workspace', path);
+      }
+      const loop = await files.readFile(join(l.ws, 'loop-a'), { maxBytes: 1 << 20 });
+      assert.equal(loop.ok, false, 'a symlink loop is given up on');
+      const inside = await files.readFile(join(l.ws, 'certs', 'inside-link.crt'), { maxBytes: 1 << 20 });
+      assert.ok(inside.ok, 'a symlink inside the workspace is followed');
+    });
 
-  it('lists and globs nothing outside, through absolute patterns or symlinked folders', async () => {
-    const files = createNodeFileAccess({ allowedRoots: [l.ws] });
-    assert.deepEqual(await files.glob(join(l.outside, 'conf.d', '*.conf')), []);
-    assert.deepEqual(await files.glob(join(l.ws, 'conf.d', '*.conf')), []);
-    assert.deepEqual(await files.glob(join(l.ws, 'hop1', '*', '*.conf')), []);
-    assert.deepEqual(await files.glob(join(l.base, '*', 'harbor.yml')), [], 'the sibling-install search does not list the parent');
-    assert.equal(await files.listDirectory!(l.outside), undefined);
-    assert.equal(await files.listDirectory!(join(l.ws, 'conf.d')), undefined);
-    assert.ok((await files.listDirectory!(join(l.ws, 'certs')))?.some((entry) => entry.name === 'real.crt'));
-  });
+    it(`lists and globs nothing outside, through absolute patterns or symlinked folders${mode}`, async () => {
+      const files = createNodeFileAccess({ allowedRoots: [l.ws], synchronous });
+      assert.deepEqual(await files.glob(join(l.outside, 'conf.d', '*.conf')), []);
+      assert.deepEqual(await files.glob(join(l.ws, 'conf.d', '*.conf')), []);
+      assert.deepEqual(await files.glob(join(l.ws, 'hop1', '*', '*.conf')), []);
+      assert.deepEqual(await files.glob(join(l.base, '*', 'harbor.yml')), [], 'the sibling-install search does not list the parent');
+      assert.equal(await files.listDirectory!(l.outside), undefined);
+      assert.equal(await files.listDirectory!(join(l.ws, 'conf.d')), undefined);
+      assert.ok((await files.listDirectory!(join(l.ws, 'certs')))?.some((entry) => entry.name === 'real.crt'));
+    });
 
-  it('a trusted workspace follows the same symlinks', async () => {
-    const files = createNodeFileAccess();
-    assert.ok((await files.readFile(join(l.ws, 'key-link.pem'), { maxBytes: 1 << 20 })).ok);
-    assert.deepEqual(await files.glob(join(l.ws, 'conf.d', '*.conf')), [join(l.ws, 'conf.d', 'upstream.conf')]);
-  });
+    it(`a trusted workspace follows the same symlinks${mode}`, async () => {
+      const files = createNodeFileAccess({ synchronous });
+      assert.ok((await files.readFile(join(l.ws, 'key-link.pem'), { maxBytes: 1 << 20 })).ok);
+      assert.deepEqual(await files.glob(join(l.ws, 'conf.d', '*.conf')), [join(l.ws, 'conf.d', 'upstream.conf')]);
+    });
+
+  }
 
   it('makes no fs call on a path outside while analysing, hovering and searching for keys', async () => {
     const keyId = await outsideKeyId(l.outside);

@@ -196,6 +196,7 @@ async function collectTargets(paths: string[], io: CliIo, settings: AuditSetting
     const inner = await walkFolder(absolute, {
       skip: (file) => isIgnored(relative(root, file).split('\\').join('/'), settings.ignore),
       onError: (sub, code) => io.stderr(`harbor-audit: cannot read folder ${join(path, sub)}: ${code}\n`),
+      synchronous: true,
     });
     for (const file of inner) targets.push({ display: join(path, file), absolute: join(absolute, file), explicit: false });
   }
@@ -222,7 +223,7 @@ async function auditPaths(options: LintOptions, io: CliIo): Promise<Audit> {
   const { root } = loaded;
   const settings = withPathMaps(loaded.settings, options.pathMaps, io.cwd);
   const targets = await collectTargets(options.paths, io, settings, root);
-  const files = createNodeFileAccess({ nameIndexTtlMs: Infinity });
+  const files = createNodeFileAccess({ nameIndexTtlMs: Infinity, synchronous: true });
   // A key or certificate named for another host is looked up by name under the paths given.
   const searchRoots = await Promise.all(options.paths.map(async (path) => {
     const absolute = resolve(io.cwd, path);

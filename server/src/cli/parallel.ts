@@ -10,6 +10,7 @@
  * where no worker has to load the core first.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { decodeBytes } from '../core/decode';
 import { analyzeBytes, type Analysis } from '../core/languageService';
@@ -53,6 +54,8 @@ export async function lintTarget(target: LintTarget, context: LintContext, files
 export interface LintAllOptions {
   /** Threads to use, this one included; default one per idle core (see idleCores). 1 lints in this thread only. */
   jobs?: number;
+  /** Called as each file is done, with the thread that linted it (0: this one; 1 and up: the workers). */
+  onLinted?: (index: number, thread: number) => void;
 }
 
 /**
@@ -62,9 +65,9 @@ export interface LintAllOptions {
 export const MIN_FILES_FOR_WORKERS = 48;
 
 /**
- * Files each thread has at once: while one waits for the file system (a third
- * of a one-thread run's time here), the other is analysed. Memory stays
- * bounded by threads x this.
+ * Files each worker has at once: the next one is already there when it is done
+ * with one, instead of a message round trip later. Memory stays bounded by
+ * threads x this.
  */
 const FILES_IN_FLIGHT = 2;
 
@@ -107,8 +110,9 @@ export function lintInWorkers(targets: readonly LintTarget[], context: LintConte
       if (error) reject(error);
       else resolve(results);
     };
-    const store = (index: number, result: TargetResult) => {
+    const store = (index: number, result: TargetResult, thread: number) => {
       results[index] = result;
+      options.onLinted?.(index, thread);
       if (++done === targets.length) finish();
     };
     const feed = (worker: Worker) => {
@@ -117,13 +121,13 @@ export function lintInWorkers(targets: readonly LintTarget[], context: LintConte
       next++;
       worker.postMessage(request);
     };
-    for (let i = 1; i < jobs; i++) {
+    for (let thread = 1; thread < jobs; thread++) {
       // This very file (or the bundle that holds it) runs the worker loop below when loaded in a worker.
       const worker = new Worker(__filename, { workerData: { mark: WORKER_MARK, context: { settings: context.settings, searchRoots: context.searchRoots } } });
       workers.push(worker);
       worker.on('message', (reply: WorkerReply) => {
         if ('error' in reply) return finish(new Error(`${targets[reply.index].display}: ${reply.error}`));
-        store(reply.index, reply.result);
+        store(reply.index, reply.result, thread);
         feed(worker);
       });
       worker.on('error', (error) => finish(error));
@@ -132,19 +136,20 @@ export function lintInWorkers(targets: readonly LintTarget[], context: LintConte
       });
       for (let k = 0; k < FILES_IN_FLIGHT; k++) feed(worker);
     }
-    // This thread takes its share between the workers' messages (each lint awaits its reads).
-    for (let k = 0; k < FILES_IN_FLIGHT; k++) {
-      void (async () => {
-        while (next < targets.length && !settled) {
-          const index = next++;
-          try {
-            store(index, await lintTarget(targets[index], context, files));
-          } catch (error) {
-            finish(error as Error);
-          }
+    // This thread takes its share between the workers' messages. Its reads are synchronous, so a lint
+    // never waits on the event loop: it yields after each file, or the workers' replies (and their next
+    // files) would wait until this thread had linted everything left.
+    void (async () => {
+      while (next < targets.length && !settled) {
+        const index = next++;
+        try {
+          store(index, await lintTarget(targets[index], context, files), 0);
+        } catch (error) {
+          finish(error as Error);
         }
-      })();
-    }
+        await yieldToEventLoop();
+      }
+    })();
   });
 }
 
@@ -159,7 +164,7 @@ const WORKER_MARK = 'harbor-audit-lint-worker';
 
 function runWorker(): void {
   const { context } = workerData as { context: LintContext };
-  const files = createNodeFileAccess({ nameIndexTtlMs: Infinity });
+  const files = createNodeFileAccess({ nameIndexTtlMs: Infinity, synchronous: true });
   parentPort!.on('message', async ({ index, target }: WorkerRequest) => {
     let reply: WorkerReply;
     try {

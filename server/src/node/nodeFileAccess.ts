@@ -7,10 +7,11 @@
  * targets stay inside. Nothing outside the roots is read, stat'ed or listed,
  * not even to find out that it exists.
  */
-import { constants, promises as fs } from 'node:fs';
+import { constants } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { globSegmentRegex, hasGlobMagic } from '../core/nginx/glob';
 import type { DirectoryEntry, FileAccess, ReadResult } from '../core/types';
+import { asyncFsOps, syncFsOps, type FsOps, type OpenFile } from './fsOps';
 
 export interface NodeFileAccessOptions {
   /** When set (an untrusted workspace), nothing outside these folders is read, stat'ed or listed. */
@@ -19,6 +20,8 @@ export interface NodeFileAccessOptions {
   maxGlobResults?: number;
   /** How long a folder's file-name index is reused by findByName (the CLI keeps it for the run; the server refreshes it). */
   nameIndexTtlMs?: number;
+  /** Synchronous file-system calls (the CLI: see fsOps.ts); the default is asynchronous (the server). */
+  synchronous?: boolean;
 }
 
 /** Folders a name search never enters, and its bounds: a workspace, not a whole disk. */
@@ -30,7 +33,8 @@ const NAME_INDEX_MAX_DEPTH = 16;
 type Confine = (path: string) => Promise<string | undefined>;
 
 export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileAccess {
-  const confine: Confine = options.allowedRoots ? confinedResolver(options.allowedRoots) : async (path) => resolve(path);
+  const fs = options.synchronous ? syncFsOps : asyncFsOps;
+  const confine: Confine = options.allowedRoots ? confinedResolver(options.allowedRoots, fs) : async (path) => resolve(path);
   const outside = (path: string): ReadResult => ({
     ok: false,
     path,
@@ -43,7 +47,7 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
   const indexOf = (root: string) => {
     const cached = nameIndexes.get(root);
     if (cached && Date.now() - cached.built <= ttl) return cached.byName;
-    const byName = buildNameIndex(root);
+    const byName = buildNameIndex(root, fs);
     nameIndexes.set(root, { built: Date.now(), byName });
     return byName;
   };
@@ -72,7 +76,7 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
       if (stat.isDirectory()) return { ok: false, path, problem: 'directory', message: 'it is a directory' };
       if (!stat.isFile()) return { ok: false, path, problem: 'not-regular', message: `it is ${describeSpecial(stat)}, not a regular file` };
       if (stat.size > maxBytes) return { ok: false, path, problem: 'too-large', message: `it is ${formatSize(stat.size)}, over the ${formatSize(maxBytes)} limit` };
-      let handle;
+      let handle: OpenFile | undefined;
       try {
         // O_NONBLOCK: should the file have become a FIFO since stat, open must not wait for a writer.
         // O_NOFOLLOW when confined: `real` has no symlink left, so one appearing now is refused.
@@ -88,7 +92,7 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
             buffer.copy(grown, 0, 0, length);
             buffer = grown;
           }
-          const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+          const bytesRead = await handle.read(buffer, length, buffer.length - length);
           if (bytesRead === 0) break;
           length += bytesRead;
           if (length > maxBytes) return { ok: false, path, problem: 'too-large', message: `it is over the ${formatSize(maxBytes)} limit` };
@@ -102,14 +106,14 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
     },
 
     async glob(pattern) {
-      return glob(pattern, options.maxGlobResults ?? 1024, confine);
+      return glob(pattern, options.maxGlobResults ?? 1024, confine, fs);
     },
 
     async listDirectory(path) {
       const real = await confine(path);
       if (real === undefined) return undefined;
       try {
-        const entries = await fs.readdir(real, { withFileTypes: true });
+        const entries = await fs.readdirEntries(real);
         const listed: DirectoryEntry[] = [];
         for (const entry of entries) {
           const kind = entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'symlink' : 'other';
@@ -124,7 +128,7 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
 }
 
 /** File name to paths, for every regular file under `root` (symlinks are not followed). */
-async function buildNameIndex(root: string): Promise<Map<string, string[]>> {
+async function buildNameIndex(root: string, fs: FsOps): Promise<Map<string, string[]>> {
   const byName = new Map<string, string[]>();
   const pending: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
   let count = 0;
@@ -132,7 +136,7 @@ async function buildNameIndex(root: string): Promise<Map<string, string[]>> {
     const { dir, depth } = pending.pop()!;
     let entries;
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = await fs.readdirEntries(dir);
     } catch {
       continue;
     }
@@ -165,7 +169,7 @@ function isWithin(root: string, path: string): boolean {
  * is checked as text before it is followed. The roots themselves are taken as
  * given (the editor names them), so not even their parents are looked at.
  */
-export function confinedResolver(roots: readonly string[]): Confine {
+export function confinedResolver(roots: readonly string[], fs: FsOps = asyncFsOps): Confine {
   const resolvedRoots = roots.map((root) => resolve(root));
   const locate = (path: string) => {
     const root = resolvedRoots.find((candidate) => isWithin(candidate, path));
@@ -234,7 +238,7 @@ export function formatSize(bytes: number): string {
  * nginx-style glob: wildcards within path segments, no `**`. Results sorted, as nginx's glob() sorts them.
  * Every folder is confined before it is listed, and every match before it is stat'ed.
  */
-async function glob(pattern: string, limit: number, confine: Confine): Promise<string[]> {
+async function glob(pattern: string, limit: number, confine: Confine, fs: FsOps): Promise<string[]> {
   const absolute = resolve(pattern);
   const parts = absolute.split(sep);
   const firstMagic = parts.findIndex(hasGlobMagic);

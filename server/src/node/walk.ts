@@ -3,8 +3,8 @@
  * recursive search opens. Version control and dependency folders, and key,
  * archive and code formats that are never a Harbor config, are passed over.
  */
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { asyncFsOps, syncFsOps } from './fsOps';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 const SKIPPED_EXTENSIONS = /\.(png|jpe?g|gif|svg|ico|gz|tgz|zip|tar|bz2|xz|7z|pem|crt|cer|key|p12|pfx|der|jar|so|dll|exe|bin|pdf|woff2?|ttf|md|json|lock|go|js|ts|tf|sql|html|css)$/i;
@@ -19,17 +19,20 @@ export interface WalkOptions {
   onError?: (inner: string, code: string | undefined) => void;
   /** Checked between folders: stop early. */
   cancelled?: () => boolean;
+  /** Synchronous listings (the CLI: see fsOps.ts). */
+  synchronous?: boolean;
 }
 
 /** Paths below `folder` (with `/`, sorted) of the files a recursive search would check. */
 export async function walkFolder(folder: string, options: WalkOptions = {}): Promise<string[]> {
+  const fs = options.synchronous ? syncFsOps : asyncFsOps;
   const found: string[] = [];
   const pending = [''];
   while (pending.length > 0 && !options.cancelled?.()) {
     const sub = pending.pop()!;
     let entries;
     try {
-      entries = await fs.readdir(join(folder, sub), { withFileTypes: true });
+      entries = await fs.readdirEntries(join(folder, sub));
     } catch (error) {
       options.onError?.(sub, (error as NodeJS.ErrnoException).code);
       continue;
