@@ -83,6 +83,17 @@ describe('harbor-audit on worker threads', () => {
     assert.ok(byThread[1] > 0, `the worker linted ${byThread[1]} of ${targets.length}`);
   });
 
+  it('hands the name index built in this thread to the workers (they do not walk the tree again)', async () => {
+    const built = createNodeFileAccess({ synchronous: true });
+    const found = await built.findByName!('harbor.yml', [work]);
+    assert.ok(found.length >= 4, `${found.length} harbor.yml under ${work}`);
+    const indexes = await built.builtNameIndexes();
+    assert.deepEqual([...indexes.keys()], [work]);
+    // A seeded index answers without listing a folder: a path that is not on disk comes back as seeded.
+    const seeded = createNodeFileAccess({ nameIndexTtlMs: Infinity, nameIndexes: new Map([[work, new Map([['harbor.yml', ['/seeded/harbor.yml']]])]]) });
+    assert.deepEqual(await seeded.findByName!('harbor.yml', [work]), ['/seeded/harbor.yml']);
+  });
+
   it('uses the idle cores by default: none when the machine is busy', () => {
     assert.equal(idleCores(2, 0.1), 2);
     assert.equal(idleCores(2, 0.7), 1);

@@ -17,7 +17,7 @@ import { analyzeBytes, type Analysis } from '../core/languageService';
 import type { RandomSource } from '../core/secrets';
 import type { AuditSettings } from '../core/settings';
 import type { FileAccess } from '../core/types';
-import { createNodeFileAccess } from '../node/nodeFileAccess';
+import { createNodeFileAccess, type NameIndexes, type NodeFileAccess } from '../node/nodeFileAccess';
 
 export interface LintTarget {
   /** As the user should see it. */
@@ -95,8 +95,15 @@ export function idleCores(cores = availableParallelism(), load = loadavg()[0]): 
  * usesWorkers: the caller lints small runs itself). Each takes the next file
  * when it is done with one.
  */
-export function lintInWorkers(targets: readonly LintTarget[], context: LintContext, files: FileAccess, options: LintAllOptions = {}): Promise<TargetResult[]> {
+export async function lintInWorkers(targets: readonly LintTarget[], context: LintContext, files: FileAccess | NodeFileAccess, options: LintAllOptions = {}): Promise<TargetResult[]> {
   const jobs = jobsFor(targets.length, options);
+  // The search roots' name indexes (keys, includers are found by name), built once here and handed to
+  // every worker, instead of each walking the whole tree again.
+  let nameIndexes: NameIndexes | undefined;
+  if (jobs > 1 && 'builtNameIndexes' in files && files.findByName) {
+    await files.findByName('', context.searchRoots);
+    nameIndexes = await files.builtNameIndexes();
+  }
   return new Promise((resolve, reject) => {
     const results: TargetResult[] = new Array(targets.length);
     const workers: Worker[] = [];
@@ -123,7 +130,8 @@ export function lintInWorkers(targets: readonly LintTarget[], context: LintConte
     };
     for (let thread = 1; thread < jobs; thread++) {
       // This very file (or the bundle that holds it) runs the worker loop below when loaded in a worker.
-      const worker = new Worker(__filename, { workerData: { mark: WORKER_MARK, context: { settings: context.settings, searchRoots: context.searchRoots } } });
+      const workerData: WorkerData = { mark: WORKER_MARK, context: { settings: context.settings, searchRoots: context.searchRoots }, nameIndexes };
+      const worker = new Worker(__filename, { workerData });
       workers.push(worker);
       worker.on('message', (reply: WorkerReply) => {
         if ('error' in reply) return finish(new Error(`${targets[reply.index].display}: ${reply.error}`));
@@ -162,9 +170,15 @@ type WorkerReply = { index: number; result: TargetResult } | { index: number; er
 
 const WORKER_MARK = 'harbor-audit-lint-worker';
 
+interface WorkerData {
+  mark: typeof WORKER_MARK;
+  context: LintContext;
+  nameIndexes?: NameIndexes;
+}
+
 function runWorker(): void {
-  const { context } = workerData as { context: LintContext };
-  const files = createNodeFileAccess({ nameIndexTtlMs: Infinity, synchronous: true });
+  const { context, nameIndexes } = workerData as WorkerData;
+  const files = createNodeFileAccess({ nameIndexTtlMs: Infinity, synchronous: true, nameIndexes });
   parentPort!.on('message', async ({ index, target }: WorkerRequest) => {
     let reply: WorkerReply;
     try {

@@ -39,7 +39,7 @@ import { VERSION } from '../cli/version';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
 import type { FileAccess, Finding, Severity } from '../core/types';
-import { createNodeFileAccess } from '../node/nodeFileAccess';
+import { createNodeFileAccess, type NodeFileAccessOptions } from '../node/nodeFileAccess';
 import { findKeyById } from '../node/keyTools';
 import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
 import { EXPLAIN_LOG_TEXT, explainLog, markdownLink, needsWorkspace, readExplainParams, type WorkspaceReports } from './explainLog';
@@ -52,7 +52,7 @@ export interface ServerRuntime {
   /** Milliseconds to wait after a change before a pushed re-check. */
   debounceMs?: number;
   /** How files are read (tests slow it down or watch it); the node file system by default. */
-  createFileAccess?: typeof createNodeFileAccess;
+  createFileAccess?: (options?: NodeFileAccessOptions) => FileAccess;
 }
 
 export const STATUS_NOTIFICATION = 'harborAudit/status';

@@ -22,6 +22,16 @@ export interface NodeFileAccessOptions {
   nameIndexTtlMs?: number;
   /** Synchronous file-system calls (the CLI: see fsOps.ts); the default is asynchronous (the server). */
   synchronous?: boolean;
+  /** Name indexes built elsewhere (a lint worker starts from the CLI's instead of walking the tree again). */
+  nameIndexes?: NameIndexes;
+}
+
+/** Per searched folder: file name to the paths of the regular files with that name below it. */
+export type NameIndexes = Map<string, Map<string, string[]>>;
+
+export interface NodeFileAccess extends FileAccess {
+  /** The name index of every folder `findByName` has searched so far. */
+  builtNameIndexes(): Promise<NameIndexes>;
 }
 
 /** Folders a name search never enters, and its bounds: a workspace, not a whole disk. */
@@ -32,7 +42,7 @@ const NAME_INDEX_MAX_DEPTH = 16;
 /** Resolves a path to where it really is, or undefined when it is (or leads) outside the roots. */
 type Confine = (path: string) => Promise<string | undefined>;
 
-export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileAccess {
+export function createNodeFileAccess(options: NodeFileAccessOptions = {}): NodeFileAccess {
   const fs = options.synchronous ? syncFsOps : asyncFsOps;
   const confine: Confine = options.allowedRoots ? confinedResolver(options.allowedRoots, fs) : async (path) => resolve(path);
   const outside = (path: string): ReadResult => ({
@@ -44,6 +54,7 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
 
   const nameIndexes = new Map<string, { built: number; byName: Promise<Map<string, string[]>> }>();
   const ttl = options.nameIndexTtlMs ?? 5000;
+  for (const [root, byName] of options.nameIndexes ?? []) nameIndexes.set(root, { built: Date.now(), byName: Promise.resolve(byName) });
   const indexOf = (root: string) => {
     const cached = nameIndexes.get(root);
     if (cached && Date.now() - cached.built <= ttl) return cached.byName;
@@ -53,6 +64,12 @@ export function createNodeFileAccess(options: NodeFileAccessOptions = {}): FileA
   };
 
   return {
+    async builtNameIndexes() {
+      const built: NameIndexes = new Map();
+      for (const [root, { byName }] of nameIndexes) built.set(root, await byName);
+      return built;
+    },
+
     async findByName(name, roots) {
       const found = new Set<string>();
       for (const root of roots) {
