@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ruleCatalog } from '../server/src/core/rules/registry';
 import { renderRuleDoc, rulesSettingSchema } from '../server/src/core/ruleDocs';
 import { logSignatures, renderLogSignaturesDoc } from '../server/src/core/logs/docs';
+import { SIGNATURES } from '../server/src/core/logs/signatures';
 import { repoRoot } from './helpers/fixtures';
 
 const docsDir = join(repoRoot, 'docs', 'rules');
@@ -27,9 +28,11 @@ describe('docs/rules', () => {
     const setting = manifest.contributes.configuration.properties['harborAudit.rules'] as { properties: Record<string, { description: string }>; propertyNames: { enum: string[] } };
     assert.deepEqual(setting, rulesSettingSchema());
     for (const meta of ruleCatalog) {
-      assert.equal(setting.properties[meta.id].description, meta.title);
+      assert.ok(setting.properties[meta.id].description.startsWith(meta.title), meta.id);
       if (meta.catalogId) assert.ok(setting.propertyNames.enum.includes(meta.catalogId));
     }
+    for (const signature of SIGNATURES) assert.ok(setting.properties[signature.id].description.endsWith(`og line: ${signature.title}`), signature.id);
+    assert.match(setting.properties['csrf-key-length'].description, /^core\.xsrfKey .*; and the log line: /, 'a rule and a signature that share an id share the setting');
   });
 
   it('the user-facing pages carry no internal rows (fixture paths)', () => {

@@ -125,6 +125,22 @@ describe('log documents: information diagnostics on signature lines', () => {
     assert.ok(client.statuses.some((s) => s.uri === uri && s.kind === 'log'));
   });
 
+  it('harborAudit.rules applies to log lines by signature id: off hides them, a severity replaces information', async () => {
+    try {
+      client.configuration = { rules: { 'untrusted-token-key': 'warning' } };
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      const uri = client.open(join(workspace, 'logs', 'settings.log'), composeLog, 'log');
+      const raised = (await client.pull(uri)).filter((d) => d.code === 'untrusted-token-key');
+      assert.ok(raised.length > 0 && raised.every((d) => d.severity === 2), JSON.stringify(raised));
+      client.configuration = { rules: { 'untrusted-token-key': 'off' } };
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.deepEqual((await client.pull(uri)).filter((d) => d.code === 'untrusted-token-key'), []);
+    } finally {
+      client.configuration = {};
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    }
+  });
+
   it('recognised by content under another name: the same diagnostic', async () => {
     const uri = client.open(join(workspace, 'logs', 'registry-output.txt'), composeLog, 'plaintext');
     assertUntrustedKey(await client.pull(uri));

@@ -3,6 +3,8 @@
  * in the .vsix and is the SARIF help text: written for users, so nothing about
  * where its tests live. Also the JSON schema of the `harborAudit.rules` setting.
  */
+import { LOG_LINES_NOT_READ } from './logs/document';
+import { SIGNATURES } from './logs/signatures';
 import { ruleCatalog } from './rules/registry';
 import type { RuleMeta } from './rules/rule';
 
@@ -71,6 +73,13 @@ export function rulesSettingSchema(): Record<string, unknown> {
   for (const [catalogId, metas] of byCatalog) {
     properties[catalogId] = { ...SEVERITY_SETTING, description: `${metas.map((meta) => meta.title).join('; ')} (${metas.map((meta) => meta.id).join(', ')})` };
   }
+  // Log lines the editor explains, by signature id (information by default).
+  for (const signature of SIGNATURES) {
+    const rule = properties[signature.id] as { description: string } | undefined;
+    const description = `Log line: ${signature.title}`;
+    properties[signature.id] = { ...SEVERITY_SETTING, description: rule ? `${rule.description}; and the ${description[0].toLowerCase()}${description.slice(1)}` : description };
+  }
+  properties[LOG_LINES_NOT_READ] = { ...SEVERITY_SETTING, description: 'Log: the note where the editor stops explaining a very long log' };
   return {
     type: 'object',
     scope: 'resource',
@@ -78,6 +87,6 @@ export function rulesSettingSchema(): Record<string, unknown> {
     properties,
     propertyNames: { enum: Object.keys(properties) },
     additionalProperties: SEVERITY_SETTING,
-    markdownDescription: 'Severity per rule id (or `HB-*` catalog id): `off`, `hint`, `info`, `warning` or `error`. Overrides `.harbor-audit.yaml`.',
+    markdownDescription: 'Severity per rule id (or `HB-*` catalog id, or log signature id): `off`, `hint`, `info`, `warning` or `error`. Overrides `.harbor-audit.yaml`.',
   };
 }

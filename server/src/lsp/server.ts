@@ -31,7 +31,7 @@ import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
 import { commentLines, contextForCompletion, reuseAfterCommentEdit } from '../core/incremental';
 import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
-import { isLogDocument, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES } from '../core/logs/document';
+import { isLogDocument, LOG_LINES_NOT_READ, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES, withSeveritySettings } from '../core/logs/document';
 import { explainTextInSlices } from '../core/logs/explainer';
 import { joinCauses, type KeyMatch } from '../core/logs/report';
 import { findRuleMeta } from '../core/rules/registry';
@@ -91,8 +91,6 @@ const FIX_ALL_KIND = 'source.fixAll.harborAudit';
 const CONFIG_FILE = '.harbor-audit.yaml';
 const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
-/** The note on the first line of a log past what the editor explains. */
-const LOG_LINES_NOT_READ = 'log-lines-not-read';
 /** After an edit to a config, open logs are explained again once typing pauses this long. */
 const LOG_REFRESH_MS = 1000;
 
@@ -459,7 +457,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       if (documents.get(document.uri) !== document || document.version !== version) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
     };
     entry.promise = (async () => {
-      if (isIgnoredUri(document.uri, await settingsFor(document.uri))) {
+      const settings = await settingsFor(document.uri);
+      if (isIgnoredUri(document.uri, settings)) {
         connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: 'log', reason: 'Harbor log, ignored by .harbor-audit.yaml' });
         return { findings: [], joined: false };
       }
@@ -472,12 +471,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         keyMatches = await keyMatchesFor([...new Set(read.incidents.flatMap((incident) => incident.keyIds))]);
       }
       const note = workspace.skipped ? `Causes were not looked up in the workspace: ${workspace.skipped}.` : undefined;
-      const findings = logFindings(text, document.uri, joinCauses(read.incidents, workspace.reports, keyMatches), { link: (file, line) => markdownLink(file, line, workspaceRoots), note });
+      const explained = logFindings(text, document.uri, joinCauses(read.incidents, workspace.reports, keyMatches), { link: (file, line) => markdownLink(file, line, workspaceRoots), note });
       if (read.stoppedAt !== undefined) {
         const lines = new LineIndex(text);
         const line = read.stoppedAt - 1;
         const span = { start: lines.lineStart(line), end: lines.lineEnd(line) };
-        findings.push({
+        explained.push({
           ruleId: LOG_LINES_NOT_READ,
           catalogId: null,
           severity: 'info',
@@ -489,6 +488,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
           fixes: [],
         });
       }
+      const findings = withSeveritySettings(explained, settings);
       const incidents = new Set(findings.filter((finding) => finding.ruleId !== LOG_LINES_NOT_READ).map((finding) => finding.ruleId)).size;
       const reason = `Harbor log: ${incidents} known error${incidents === 1 ? '' : 's'} in ${read.linesRead.toLocaleString('en-US')} line${read.linesRead === 1 ? '' : 's'}${read.stoppedAt !== undefined ? ' read' : ''}`;
       if (documents.get(document.uri) === document) connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: 'log', reason });

@@ -4,6 +4,7 @@
  * findings shown on their signature lines. A log is never read as a config:
  * recognize() hands it over here before any rule runs.
  */
+import { effectiveSeverity, type AuditSettings } from '../settings';
 import { LineIndex } from '../text';
 import type { Finding, RelatedLocation } from '../types';
 import { parseLogLine } from './entry';
@@ -11,6 +12,8 @@ import type { ExplainedIncident } from './report';
 
 /** An editor document is explained up to this many lines (a 100,000-line log takes well under a second); `harbor-audit explain` reads any length. */
 export const MAX_EDITOR_LOG_LINES = 100_000;
+/** The note on the first line of a log past what the editor explains. */
+export const LOG_LINES_NOT_READ = 'log-lines-not-read';
 /** Each incident marks at most this many lines in the editor. */
 export const MAX_EDITOR_LINES_PER_INCIDENT = 500;
 const MESSAGE_LIMIT = 160;
@@ -95,6 +98,21 @@ export function logFindings(text: string, file: string, incidents: readonly Expl
     }
   }
   return findings.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+}
+
+/**
+ * `harborAudit.rules` and `.harbor-audit.yaml` apply to log lines by signature
+ * id as they do to config rules by rule id: `off` hides a signature's lines,
+ * a severity replaces its information level. (`csrf-key-length` names both the
+ * rule and the log line it explains: one setting covers both.)
+ */
+export function withSeveritySettings(findings: readonly Finding[], settings: AuditSettings): Finding[] {
+  const kept: Finding[] = [];
+  for (const finding of findings) {
+    const severity = effectiveSeverity(settings, { id: finding.ruleId, catalogId: null }, finding.severity);
+    if (severity !== 'off') kept.push(severity === finding.severity ? finding : { ...finding, severity });
+  }
+  return kept;
 }
 
 /** The finding's detail (the hover): what the lines mean, the ranked causes with links, and where the line is printed. */
