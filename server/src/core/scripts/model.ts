@@ -6,7 +6,8 @@
  */
 import { isMap, isPair, isScalar, visit } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import { commandWords, lexShell, wordSources, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
+import { commandWords, lexShell, lexShellStretches, wordSources, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
+import { skimLogicalLines } from '../shell/skim';
 import { assignmentsOf, Variables } from '../shell/variables';
 import type { Span } from '../types';
 import { parseYaml, type ParsedYaml } from '../yaml/yamlModel';
@@ -62,10 +63,21 @@ export interface RegistryLogin {
   shell: ShellPlace;
 }
 
+export interface ShellCode {
+  source: ShellSource;
+  lexed: LexedShell;
+  /**
+   * Set when `lexed` holds only the commands that can matter (calls to curl, wget or a login,
+   * assignments, and words that spell this robot-name stem), not every command, here-document
+   * and comment: another stem needs the whole lex (`lexShell`).
+   */
+  partialFor?: string;
+}
+
 export interface ScriptModel {
   flavour: ClientFlavour;
   text: string;
-  shell: { source: ShellSource; lexed: LexedShell }[];
+  shell: ShellCode[];
   variables: Variables;
   requests: HttpRequest[];
   logins: RegistryLogin[];
@@ -111,7 +123,17 @@ export function flavourOf(name: string, text: string, yaml?: ParsedYaml): Client
   return undefined;
 }
 
-export function buildScriptModel(text: string, name: string, knownYaml?: ParsedYaml): ScriptModel | undefined {
+export interface ScriptModelOptions {
+  /** Harbor's robot name prefix: shell words that spell its stem are lexed. */
+  robotNamePrefix?: string;
+  /** `full`: lex every line (the reference the fast path is tested against). */
+  lexing?: 'fast' | 'full';
+}
+
+/** How shell code is lexed when a caller does not say: tests switch to `full`, the reference, to compare. */
+export const scriptLexing: { mode: 'fast' | 'full' } = { mode: 'fast' };
+
+export function buildScriptModel(text: string, name: string, knownYaml?: ParsedYaml, options: ScriptModelOptions = {}): ScriptModel | undefined {
   const yamlName = /\.ya?ml$/i.test(name);
   const yaml = knownYaml ?? (yamlName ? parseYaml(text) : undefined);
   const flavour = flavourOf(name, text, yaml);
@@ -145,10 +167,11 @@ export function buildScriptModel(text: string, name: string, knownYaml?: ParsedY
         model.requests.push(...readAnsibleUri(yaml, text));
       }
   }
+  const stem = robotStem(options.robotNamePrefix ?? DEFAULT_ROBOT_PREFIX);
   for (const source of sources) {
-    const lexed = lexShell(source.text, source.dialect);
-    model.shell.push({ source, lexed });
-    for (const command of lexed.commands) {
+    const code = (options.lexing ?? scriptLexing.mode) === 'full' ? { source, lexed: lexShell(source.text, source.dialect) } : lexCandidates(source, stem);
+    model.shell.push(code);
+    for (const command of code.lexed.commands) {
       for (const assignment of assignmentsOf(command)) {
         model.variables.add({ name: assignment.name, value: assignment.word.value.slice(assignment.valueStart), at: source.toFile(assignment.word.span.start) });
       }
@@ -158,6 +181,66 @@ export function buildScriptModel(text: string, name: string, knownYaml?: ParsedY
     for (const command of lexed.commands) readShellCommand(model, { source, command });
   }
   return model;
+}
+
+/** The prefix before its `$` (`robot` for `robot$`); empty when the prefix has no `$` to lose. */
+export function robotStem(prefix: string): string {
+  return prefix.endsWith('$') && prefix.length > 1 ? prefix.slice(0, -1).toLowerCase() : '';
+}
+
+// ---- the fast path: lex only the lines that can matter ----------------------
+
+/**
+ * Characters the lexer can drop from between the letters of a word (escapes, quotes, `$'`, line
+ * continuations): `c\u"r"l` is `curl` to the shell, so triggers allow them between letters.
+ */
+const NOISE = `[\\\\'"$\n]*`;
+const spelled = (word: string) => [...word].map((char) => char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(NOISE);
+const triggersByStem = new Map<string, RegExp>();
+
+/**
+ * What a command must contain to matter to the model: a tool whose requests or logins are read
+ * (curl, wget, any `login`), an assignment (`=`), or the robot-name stem before a `$name`.
+ */
+function triggers(stem: string): RegExp {
+  let pattern = triggersByStem.get(stem);
+  if (!pattern) {
+    const words = ['curl', 'wget', 'login', ...(stem ? [stem] : [])].map(spelled);
+    pattern = new RegExp(`${words.join('|')}|=`, 'gi');
+    if (triggersByStem.size > 16) triggersByStem.clear();
+    triggersByStem.set(stem, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * The commands of `sh` code that can matter, each lexed by the full lexer from a line where the
+ * whole lex has nothing pending (skim.ts); falls back to the whole lex where the skim is unsure.
+ */
+function lexCandidates(source: ShellSource, stem: string): ShellCode {
+  const { text } = source;
+  if (source.dialect !== 'sh') return { source, lexed: lexShell(text, source.dialect) };
+  const lines = skimLogicalLines(text);
+  if (!lines) return { source, lexed: lexShell(text, source.dialect) };
+  const stretches: [number, number][] = [];
+  const pattern = triggers(stem);
+  pattern.lastIndex = 0;
+  let line = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const end = match.index + match[0].length;
+    // The logical line holding the match's start, then on to the one holding its end.
+    while (lines[line + 1] <= match.index) line++;
+    let last = line;
+    while (lines[last + 1] < end) last++;
+    const previous = stretches[stretches.length - 1];
+    if (previous && previous[1] >= lines[line]) previous[1] = Math.max(previous[1], lines[last + 1]);
+    else stretches.push([lines[line], lines[last + 1]]);
+    pattern.lastIndex = Math.max(end, lines[last + 1]);
+    line = last;
+  }
+  const commands = lexShellStretches(text, 'sh', stretches);
+  if (!commands) return { source, lexed: lexShell(text, source.dialect) };
+  return { source, lexed: { commands, heredocs: [], comments: [] }, partialFor: stem };
 }
 
 /** Whether the model calls Harbor or logs in with a robot account: the test for a "Harbor API client". */
