@@ -14,6 +14,7 @@ import { findRobotNameSites } from '../../server/src/core/scripts/robotNames';
 import { seededRandom } from '../../server/src/core/secrets';
 import { lexShell, lexShellStretches } from '../../server/src/core/shell/lexer';
 import { skimLogicalLines } from '../../server/src/core/shell/skim';
+import { Variables, type Assignment } from '../../server/src/core/shell/variables';
 import { filesUnder, fixtureOptions, fixturesRoot, repoRoot, sharedRoot } from '../helpers/fixtures';
 
 interface Input {
@@ -168,5 +169,28 @@ describe('scripts fast path', () => {
     assert.deepEqual(findRobotNameSites(model, 'robot$'), []);
     assert.deepEqual(findRobotNameSites(model, 'bot$').map((site) => text.slice(site.span.start, site.span.end)), ['bot$team']);
     assert.deepEqual(findRobotNameSites(model, 'bot$'), findRobotNameSites(full, 'bot$'));
+  });
+
+  it('picks the assignment in effect the same way for long lists of one name (searched, not read in full)', () => {
+    const random = seeded(99);
+    // The reading every use made before: the last assignment at or before the offset, else the first one made.
+    const linear = (list: Assignment[], at: number) => {
+      let best: Assignment | undefined;
+      for (const assignment of list) if (assignment.at <= at && (!best || assignment.at > best.at)) best = assignment;
+      return (best ?? list[0]).value;
+    };
+    for (let round = 0; round < 200; round++) {
+      const variables = new Variables();
+      const list: Assignment[] = [];
+      const count = 1 + Math.floor(random() * 40);
+      for (let i = 0; i < count; i++) {
+        // Offsets out of order and repeated, as command substitutions and CI `env:` maps (offset 0) give them.
+        const assignment = { name: 'repo', value: `v${i}`, at: Math.floor(random() * 30) };
+        list.push(assignment);
+        variables.add(assignment);
+        if (random() < 0.3) for (let at = -1; at <= 31; at++) assert.equal(variables.valueAt('repo', at), linear(list, at), `round ${round}, ${i + 1} assignments, at ${at}`);
+      }
+      for (let at = -1; at <= 31; at++) assert.equal(variables.valueAt('repo', at), linear(list, at), `round ${round}, at ${at}`);
+    }
   });
 });

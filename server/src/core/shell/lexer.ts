@@ -257,7 +257,8 @@ class Lexer {
     const addPart = (part: WordPart) => {
       parts.push(part);
       if (part.kind === 'literal' || part.kind === 'single' || part.kind === 'ansi' || part.kind === 'double') return;
-      for (let i = 0; i < part.text.length; i++) addChar(part.text[i], part.span.start + i);
+      // An expansion is kept as written: its source text, in one run.
+      if (part.text.length > 0) addRun(part.span.start, part.span.start + part.text.length);
     };
     let literal = '';
     let literalStart = -1;
