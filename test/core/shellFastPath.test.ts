@@ -13,6 +13,9 @@ import { buildScriptModel, scriptLexing } from '../../server/src/core/scripts/mo
 import { findRobotNameSites } from '../../server/src/core/scripts/robotNames';
 import { seededRandom } from '../../server/src/core/secrets';
 import { lexShell, lexShellStretches } from '../../server/src/core/shell/lexer';
+import { pairsOf } from '../../server/src/core/scripts/sources';
+import { parseYaml } from '../../server/src/core/yaml/yamlModel';
+import { visit, type Pair } from 'yaml';
 import { skimLogicalLines } from '../../server/src/core/shell/skim';
 import { Variables, type Assignment } from '../../server/src/core/shell/variables';
 import { filesUnder, fixtureOptions, fixturesRoot, repoRoot, sharedRoot } from '../helpers/fixtures';
@@ -192,5 +195,19 @@ describe('scripts fast path', () => {
       }
       for (let at = -1; at <= 31; at++) assert.equal(variables.valueAt('repo', at), linear(list, at), `round ${round}, at ${at}`);
     }
+  });
+
+  it('walks the pairs of YAML in the order visit() meets them', () => {
+    let walked = 0;
+    for (const input of [...fixtures, ...corpus, ...generated].filter((input) => /\.ya?ml$/.test(input.name))) {
+      const yaml = parseYaml(input.text);
+      const visited: Pair[] = [];
+      for (const doc of yaml.documents) visit(doc, { Pair: (_, pair) => void visited.push(pair) });
+      const pairs = pairsOf(yaml);
+      assert.equal(pairs.length, visited.length, input.name);
+      assert.ok(pairs.every((pair, i) => pair === visited[i]), input.name);
+      walked += pairs.length;
+    }
+    assert.ok(walked > 1000);
   });
 });

@@ -4,7 +4,7 @@
  * Shell code (scripts, recipes, CI steps, Jenkins `sh`) goes through the shell
  * lexer; Ansible's `uri` module, Python and PowerShell have readers of their own.
  */
-import { isMap, isPair, isScalar, visit } from 'yaml';
+import { isMap, isPair, isScalar } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { commandWords, lexShell, lexShellStretches, wordSources, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
 import { skimLogicalLines } from '../shell/skim';
@@ -14,7 +14,7 @@ import { parseYaml, type ParsedYaml } from '../yaml/yamlModel';
 import { classifyUrl, type HarborEndpoint } from './harborApi';
 import { readPowerShellRequests } from './powershell';
 import { readPythonRequests, type PythonCall } from './python';
-import { jenkinsShellSources, makefileRecipes, spanToFile, wholeScript, yamlEnvironment, yamlShellSources, type ShellSource } from './sources';
+import { jenkinsShellSources, makefileRecipes, pairsOf, spanToFile, wholeScript, yamlEnvironment, yamlShellSources, type ShellSource } from './sources';
 
 export type ClientFlavour = 'shell' | 'makefile' | 'github-actions' | 'gitlab-ci' | 'jenkinsfile' | 'ansible' | 'compose' | 'ci-yaml' | 'dotenv' | 'python' | 'powershell';
 
@@ -418,44 +418,40 @@ const URI_MODULES = new Set(['uri', 'ansible.builtin.uri', 'ansible.legacy.uri']
 
 function readAnsibleUri(yaml: ParsedYaml, text: string): HttpRequest[] {
   const requests: HttpRequest[] = [];
-  for (const doc of yaml.documents) {
-    visit(doc, {
-      Pair(_, pair) {
-        if (!isScalar(pair.key) || !URI_MODULES.has(String(pair.key.value)) || !isMap(pair.value)) return;
-        const module = pair.value;
-        const get = (key: string) => module.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-        const urlNode = get('url')?.value as Node | null | undefined;
-        if (!urlNode || !isScalar(urlNode) || !urlNode.range) return;
-        const [start, end] = urlNode.range;
-        const written = text.slice(start, end).replace(/^(["'])(.*)\1$/s, '$2');
-        const quoteShift = /^["']/.test(text.slice(start, end)) ? 1 : 0;
-        const endpoint = classifyUrl(written);
-        if (!endpoint) return;
-        const methodNode = get('method')?.value;
-        const headers = get('headers')?.value;
-        let bearer: BearerAuth | undefined;
-        let authorization: Node | undefined;
-        if (isMap(headers)) {
-          const auth = headers.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value).toLowerCase() === 'authorization');
-          const value = auth?.value as Node | undefined;
-          if (value && isScalar(value) && value.range) {
-            const source = text.slice(value.range[0], value.range[1]).replace(/^["']/, '');
-            if (/^bearer\b/i.test(source)) {
-              authorization = auth as unknown as Node;
-              bearer = { span: { start: (auth!.key as Node).range![0], end: value.range[1] }, fromTokenService: false, looksLikeIdToken: /id_?token|oidc/i.test(source) };
-            }
-          }
+  for (const pair of pairsOf(yaml)) {
+    if (!isScalar(pair.key) || !URI_MODULES.has(String(pair.key.value)) || !isMap(pair.value)) continue;
+    const module = pair.value;
+    const get = (key: string) => module.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+    const urlNode = get('url')?.value as Node | null | undefined;
+    if (!urlNode || !isScalar(urlNode) || !urlNode.range) continue;
+    const [start, end] = urlNode.range;
+    const written = text.slice(start, end).replace(/^(["'])(.*)\1$/s, '$2');
+    const quoteShift = /^["']/.test(text.slice(start, end)) ? 1 : 0;
+    const endpoint = classifyUrl(written);
+    if (!endpoint) continue;
+    const methodNode = get('method')?.value;
+    const headers = get('headers')?.value;
+    let bearer: BearerAuth | undefined;
+    let authorization: Node | undefined;
+    if (isMap(headers)) {
+      const auth = headers.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value).toLowerCase() === 'authorization');
+      const value = auth?.value as Node | undefined;
+      if (value && isScalar(value) && value.range) {
+        const source = text.slice(value.range[0], value.range[1]).replace(/^["']/, '');
+        if (/^bearer\b/i.test(source)) {
+          authorization = auth as unknown as Node;
+          bearer = { span: { start: (auth!.key as Node).range![0], end: value.range[1] }, fromTokenService: false, looksLikeIdToken: /id_?token|oidc/i.test(source) };
         }
-        const offsets = [...written].map((_, i) => start + quoteShift + i);
-        requests.push({
-          tool: 'ansible-uri',
-          method: isScalar(methodNode) ? String(methodNode.value).toUpperCase() : 'GET',
-          endpoint,
-          url: { written, span: { start, end }, offsets },
-          bearer,
-          ansible: { module, headers: isMap(headers) ? headers : undefined, authorization },
-        });
-      },
+      }
+    }
+    const offsets = [...written].map((_, i) => start + quoteShift + i);
+    requests.push({
+      tool: 'ansible-uri',
+      method: isScalar(methodNode) ? String(methodNode.value).toUpperCase() : 'GET',
+      endpoint,
+      url: { written, span: { start, end }, offsets },
+      bearer,
+      ansible: { module, headers: isMap(headers) ? headers : undefined, authorization },
     });
   }
   return requests;
