@@ -75,7 +75,7 @@ export function recognize(text: string, name: string, hints: RecognizeHints = {}
 /** Scripts and pipelines that call Harbor; every other file pays one regular-expression test. */
 function recognizeClient(text: string, name: string, hints: RecognizeHints, yaml?: ParsedYaml): Recognized | undefined {
   if (!mightCallHarbor(text, hints.robotNamePrefix)) return undefined;
-  const script = buildScriptModel(text, name, yaml);
+  const script = buildScriptModel(text, name, yaml, { robotNamePrefix: hints.robotNamePrefix });
   if (!script || !callsHarbor(script, hints.robotNamePrefix)) return undefined;
   const what = script.requests.length > 0 ? "calls Harbor's API" : 'logs in to Harbor with a robot account';
   return { script, yaml, recognition: { kind: 'harbor-client', reason: `${FLAVOUR_NAMES[script.flavour]} that ${what}`, detail: script.flavour } };

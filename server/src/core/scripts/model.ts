@@ -4,16 +4,17 @@
  * Shell code (scripts, recipes, CI steps, Jenkins `sh`) goes through the shell
  * lexer; Ansible's `uri` module, Python and PowerShell have readers of their own.
  */
-import { isMap, isPair, isScalar, visit } from 'yaml';
+import { isMap, isPair, isScalar } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import { commandWords, lexShell, wordSources, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
+import { commandWords, lexShell, lexShellStretches, wordSources, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
+import { skimLogicalLines } from '../shell/skim';
 import { assignmentsOf, Variables } from '../shell/variables';
 import type { Span } from '../types';
 import { parseYaml, type ParsedYaml } from '../yaml/yamlModel';
 import { classifyUrl, type HarborEndpoint } from './harborApi';
 import { readPowerShellRequests } from './powershell';
 import { readPythonRequests, type PythonCall } from './python';
-import { jenkinsShellSources, makefileRecipes, spanToFile, wholeScript, yamlEnvironment, yamlShellSources, type ShellSource } from './sources';
+import { jenkinsShellSources, makefileRecipes, pairsOf, spanToFile, wholeScript, yamlEnvironment, yamlShellSources, type ShellSource } from './sources';
 
 export type ClientFlavour = 'shell' | 'makefile' | 'github-actions' | 'gitlab-ci' | 'jenkinsfile' | 'ansible' | 'compose' | 'ci-yaml' | 'dotenv' | 'python' | 'powershell';
 
@@ -62,10 +63,21 @@ export interface RegistryLogin {
   shell: ShellPlace;
 }
 
+export interface ShellCode {
+  source: ShellSource;
+  lexed: LexedShell;
+  /**
+   * Set when `lexed` holds only the commands that can matter (calls to curl, wget or a login,
+   * assignments, and words that spell this robot-name stem), not every command, here-document
+   * and comment: another stem needs the whole lex (`lexShell`).
+   */
+  partialFor?: string;
+}
+
 export interface ScriptModel {
   flavour: ClientFlavour;
   text: string;
-  shell: { source: ShellSource; lexed: LexedShell }[];
+  shell: ShellCode[];
   variables: Variables;
   requests: HttpRequest[];
   logins: RegistryLogin[];
@@ -111,7 +123,17 @@ export function flavourOf(name: string, text: string, yaml?: ParsedYaml): Client
   return undefined;
 }
 
-export function buildScriptModel(text: string, name: string, knownYaml?: ParsedYaml): ScriptModel | undefined {
+export interface ScriptModelOptions {
+  /** Harbor's robot name prefix: shell words that spell its stem are lexed. */
+  robotNamePrefix?: string;
+  /** `full`: lex every line (the reference the fast path is tested against). */
+  lexing?: 'fast' | 'full';
+}
+
+/** How shell code is lexed when a caller does not say: tests switch to `full`, the reference, to compare. */
+export const scriptLexing: { mode: 'fast' | 'full' } = { mode: 'fast' };
+
+export function buildScriptModel(text: string, name: string, knownYaml?: ParsedYaml, options: ScriptModelOptions = {}): ScriptModel | undefined {
   const yamlName = /\.ya?ml$/i.test(name);
   const yaml = knownYaml ?? (yamlName ? parseYaml(text) : undefined);
   const flavour = flavourOf(name, text, yaml);
@@ -145,10 +167,11 @@ export function buildScriptModel(text: string, name: string, knownYaml?: ParsedY
         model.requests.push(...readAnsibleUri(yaml, text));
       }
   }
+  const stem = robotStem(options.robotNamePrefix ?? DEFAULT_ROBOT_PREFIX);
   for (const source of sources) {
-    const lexed = lexShell(source.text, source.dialect);
-    model.shell.push({ source, lexed });
-    for (const command of lexed.commands) {
+    const code = (options.lexing ?? scriptLexing.mode) === 'full' ? { source, lexed: lexShell(source.text, source.dialect) } : lexCandidates(source, stem);
+    model.shell.push(code);
+    for (const command of code.lexed.commands) {
       for (const assignment of assignmentsOf(command)) {
         model.variables.add({ name: assignment.name, value: assignment.word.value.slice(assignment.valueStart), at: source.toFile(assignment.word.span.start) });
       }
@@ -158,6 +181,66 @@ export function buildScriptModel(text: string, name: string, knownYaml?: ParsedY
     for (const command of lexed.commands) readShellCommand(model, { source, command });
   }
   return model;
+}
+
+/** The prefix before its `$` (`robot` for `robot$`); empty when the prefix has no `$` to lose. */
+export function robotStem(prefix: string): string {
+  return prefix.endsWith('$') && prefix.length > 1 ? prefix.slice(0, -1).toLowerCase() : '';
+}
+
+// ---- the fast path: lex only the lines that can matter ----------------------
+
+/**
+ * Characters the lexer can drop from between the letters of a word (escapes, quotes, `$'`, line
+ * continuations): `c\u"r"l` is `curl` to the shell, so triggers allow them between letters.
+ */
+const NOISE = `[\\\\'"$\n]*`;
+const spelled = (word: string) => [...word].map((char) => char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(NOISE);
+const triggersByStem = new Map<string, RegExp>();
+
+/**
+ * What a command must contain to matter to the model: a tool whose requests or logins are read
+ * (curl, wget, any `login`), an assignment (`=`), or the robot-name stem before a `$name`.
+ */
+function triggers(stem: string): RegExp {
+  let pattern = triggersByStem.get(stem);
+  if (!pattern) {
+    const words = ['curl', 'wget', 'login', ...(stem ? [stem] : [])].map(spelled);
+    pattern = new RegExp(`${words.join('|')}|=`, 'gi');
+    if (triggersByStem.size > 16) triggersByStem.clear();
+    triggersByStem.set(stem, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * The commands of `sh` code that can matter, each lexed by the full lexer from a line where the
+ * whole lex has nothing pending (skim.ts); falls back to the whole lex where the skim is unsure.
+ */
+function lexCandidates(source: ShellSource, stem: string): ShellCode {
+  const { text } = source;
+  if (source.dialect !== 'sh') return { source, lexed: lexShell(text, source.dialect) };
+  const lines = skimLogicalLines(text);
+  if (!lines) return { source, lexed: lexShell(text, source.dialect) };
+  const stretches: [number, number][] = [];
+  const pattern = triggers(stem);
+  pattern.lastIndex = 0;
+  let line = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const end = match.index + match[0].length;
+    // The logical line holding the match's start, then on to the one holding its end.
+    while (lines[line + 1] <= match.index) line++;
+    let last = line;
+    while (lines[last + 1] < end) last++;
+    const previous = stretches[stretches.length - 1];
+    if (previous && previous[1] >= lines[line]) previous[1] = Math.max(previous[1], lines[last + 1]);
+    else stretches.push([lines[line], lines[last + 1]]);
+    pattern.lastIndex = Math.max(end, lines[last + 1]);
+    line = last;
+  }
+  const commands = lexShellStretches(text, 'sh', stretches);
+  if (!commands) return { source, lexed: lexShell(text, source.dialect) };
+  return { source, lexed: { commands, heredocs: [], comments: [] }, partialFor: stem };
 }
 
 /** Whether the model calls Harbor or logs in with a robot account: the test for a "Harbor API client". */
@@ -335,44 +418,40 @@ const URI_MODULES = new Set(['uri', 'ansible.builtin.uri', 'ansible.legacy.uri']
 
 function readAnsibleUri(yaml: ParsedYaml, text: string): HttpRequest[] {
   const requests: HttpRequest[] = [];
-  for (const doc of yaml.documents) {
-    visit(doc, {
-      Pair(_, pair) {
-        if (!isScalar(pair.key) || !URI_MODULES.has(String(pair.key.value)) || !isMap(pair.value)) return;
-        const module = pair.value;
-        const get = (key: string) => module.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-        const urlNode = get('url')?.value as Node | null | undefined;
-        if (!urlNode || !isScalar(urlNode) || !urlNode.range) return;
-        const [start, end] = urlNode.range;
-        const written = text.slice(start, end).replace(/^(["'])(.*)\1$/s, '$2');
-        const quoteShift = /^["']/.test(text.slice(start, end)) ? 1 : 0;
-        const endpoint = classifyUrl(written);
-        if (!endpoint) return;
-        const methodNode = get('method')?.value;
-        const headers = get('headers')?.value;
-        let bearer: BearerAuth | undefined;
-        let authorization: Node | undefined;
-        if (isMap(headers)) {
-          const auth = headers.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value).toLowerCase() === 'authorization');
-          const value = auth?.value as Node | undefined;
-          if (value && isScalar(value) && value.range) {
-            const source = text.slice(value.range[0], value.range[1]).replace(/^["']/, '');
-            if (/^bearer\b/i.test(source)) {
-              authorization = auth as unknown as Node;
-              bearer = { span: { start: (auth!.key as Node).range![0], end: value.range[1] }, fromTokenService: false, looksLikeIdToken: /id_?token|oidc/i.test(source) };
-            }
-          }
+  for (const pair of pairsOf(yaml)) {
+    if (!isScalar(pair.key) || !URI_MODULES.has(String(pair.key.value)) || !isMap(pair.value)) continue;
+    const module = pair.value;
+    const get = (key: string) => module.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+    const urlNode = get('url')?.value as Node | null | undefined;
+    if (!urlNode || !isScalar(urlNode) || !urlNode.range) continue;
+    const [start, end] = urlNode.range;
+    const written = text.slice(start, end).replace(/^(["'])(.*)\1$/s, '$2');
+    const quoteShift = /^["']/.test(text.slice(start, end)) ? 1 : 0;
+    const endpoint = classifyUrl(written);
+    if (!endpoint) continue;
+    const methodNode = get('method')?.value;
+    const headers = get('headers')?.value;
+    let bearer: BearerAuth | undefined;
+    let authorization: Node | undefined;
+    if (isMap(headers)) {
+      const auth = headers.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value).toLowerCase() === 'authorization');
+      const value = auth?.value as Node | undefined;
+      if (value && isScalar(value) && value.range) {
+        const source = text.slice(value.range[0], value.range[1]).replace(/^["']/, '');
+        if (/^bearer\b/i.test(source)) {
+          authorization = auth as unknown as Node;
+          bearer = { span: { start: (auth!.key as Node).range![0], end: value.range[1] }, fromTokenService: false, looksLikeIdToken: /id_?token|oidc/i.test(source) };
         }
-        const offsets = [...written].map((_, i) => start + quoteShift + i);
-        requests.push({
-          tool: 'ansible-uri',
-          method: isScalar(methodNode) ? String(methodNode.value).toUpperCase() : 'GET',
-          endpoint,
-          url: { written, span: { start, end }, offsets },
-          bearer,
-          ansible: { module, headers: isMap(headers) ? headers : undefined, authorization },
-        });
-      },
+      }
+    }
+    const offsets = [...written].map((_, i) => start + quoteShift + i);
+    requests.push({
+      tool: 'ansible-uri',
+      method: isScalar(methodNode) ? String(methodNode.value).toUpperCase() : 'GET',
+      endpoint,
+      url: { written, span: { start, end }, offsets },
+      bearer,
+      ansible: { module, headers: isMap(headers) ? headers : undefined, authorization },
     });
   }
   return requests;

@@ -6,7 +6,8 @@
  */
 import { isScalar, visit } from 'yaml';
 import type { Span, TextEdit } from '../types';
-import type { ScriptModel } from './model';
+import { lexShell } from '../shell/lexer';
+import { robotStem, type ScriptModel } from './model';
 import { spanToFile } from './sources';
 
 export interface RobotNameSite {
@@ -33,7 +34,10 @@ export function findRobotNameSites(model: ScriptModel, prefix: string): RobotNam
   const text = model.text;
   const headLower = head.toLowerCase();
   // The shell: `robot` followed by a `$name` expansion that the file does not assign (a project name, not a variable).
-  for (const { source, lexed } of model.shell) {
+  for (const code of model.shell) {
+    const { source } = code;
+    // Only the commands that spell another stem were left out of a partial lex.
+    const lexed = code.partialFor === undefined || code.partialFor === robotStem(prefix) ? code.lexed : lexShell(source.text, source.dialect);
     // A Groovy GString expands `$` itself before the shell runs: not ours to read.
     if (source.dialect === 'sh' && source.encode('$') !== '$') continue;
     for (const command of lexed.commands) {

@@ -5,8 +5,8 @@
  * read, with a map back to exact offsets in the file so that findings and
  * fixes land where the user wrote them.
  */
-import { isMap, isPair, isScalar, isSeq, Scalar, visit } from 'yaml';
-import type { Node } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
+import type { Node, Pair } from 'yaml';
 import type { ShellDialect } from '../shell/lexer';
 import type { ParsedYaml } from '../yaml/yamlModel';
 import type { Span } from '../types';
@@ -96,21 +96,41 @@ export function makefileRecipes(text: string): ShellSource | undefined {
 /** Keys whose string value (or list of strings) is shell code in CI and Ansible YAML. */
 const SHELL_KEYS = new Set(['run', 'script', 'before_script', 'after_script', 'shell', 'command', 'cmd', 'ansible.builtin.shell', 'ansible.builtin.command', 'ansible.legacy.shell', 'ansible.legacy.command']);
 
+const pairsByYaml = new WeakMap<ParsedYaml, Pair[]>();
+
+/**
+ * Every pair of every document, in the order `visit` meets them (a pair, then its key, then its
+ * value): the shell steps, environment maps and `uri` tasks are all read from it, in one walk
+ * instead of one `visit` each.
+ */
+export function pairsOf(yaml: ParsedYaml): Pair[] {
+  let pairs = pairsByYaml.get(yaml);
+  if (pairs) return pairs;
+  pairs = [];
+  const walk = (node: unknown): void => {
+    if (isCollection(node)) for (const item of node.items) walk(item);
+    else if (isPair(node)) {
+      pairs!.push(node);
+      walk(node.key);
+      walk(node.value);
+    }
+  };
+  for (const doc of yaml.documents) walk(doc.contents);
+  pairsByYaml.set(yaml, pairs);
+  return pairs;
+}
+
 export function yamlShellSources(yaml: ParsedYaml, text: string): ShellSource[] {
   const sources: ShellSource[] = [];
-  for (const doc of yaml.documents) {
-    visit(doc, {
-      Pair(_, pair) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-        if (!key || !SHELL_KEYS.has(key)) return;
-        const value = pair.value as Node | null;
-        const scalars = isSeq(value) ? value.items.filter(isScalar) : isScalar(value) ? [value] : [];
-        for (const scalar of scalars) {
-          const source = scalarSource(scalar, text);
-          if (source) sources.push(source);
-        }
-      },
-    });
+  for (const pair of pairsOf(yaml)) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (!key || !SHELL_KEYS.has(key)) continue;
+    const value = pair.value as Node | null;
+    const scalars = isSeq(value) ? value.items.filter(isScalar) : isScalar(value) ? [value] : [];
+    for (const scalar of scalars) {
+      const source = scalarSource(scalar, text);
+      if (source) sources.push(source);
+    }
   }
   return sources;
 }
@@ -240,29 +260,25 @@ export function jenkinsShellSources(text: string): ShellSource[] {
 /** Maps of `KEY: value` that CI systems and compose export as environment variables. */
 export function yamlEnvironment(yaml: ParsedYaml): { name: string; value: string; span: Span; scalar: Scalar }[] {
   const entries: { name: string; value: string; span: Span; scalar: Scalar }[] = [];
-  for (const doc of yaml.documents) {
-    visit(doc, {
-      Pair(_, pair) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (key !== 'env' && key !== 'variables' && key !== 'environment' && key !== 'vars') return;
-        const value = pair.value as Node | null;
-        if (isMap(value)) {
-          for (const item of value.items) {
-            if (!isPair(item) || !isScalar(item.key) || !isScalar(item.value) || !item.value.range) continue;
-            const v = item.value.value;
-            if (typeof v !== 'string' && typeof v !== 'number') continue;
-            entries.push({ name: String(item.key.value), value: String(v), span: { start: item.value.range[0], end: item.value.range[1] }, scalar: item.value });
-          }
-        } else if (isSeq(value)) {
-          // compose's list form: `- KEY=value`
-          for (const item of value.items) {
-            if (!isScalar(item) || typeof item.value !== 'string' || !item.range) continue;
-            const eq = item.value.indexOf('=');
-            if (eq > 0) entries.push({ name: item.value.slice(0, eq), value: item.value.slice(eq + 1), span: { start: item.range[0], end: item.range[1] }, scalar: item });
-          }
-        }
-      },
-    });
+  for (const pair of pairsOf(yaml)) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key !== 'env' && key !== 'variables' && key !== 'environment' && key !== 'vars') continue;
+    const value = pair.value as Node | null;
+    if (isMap(value)) {
+      for (const item of value.items) {
+        if (!isPair(item) || !isScalar(item.key) || !isScalar(item.value) || !item.value.range) continue;
+        const v = item.value.value;
+        if (typeof v !== 'string' && typeof v !== 'number') continue;
+        entries.push({ name: String(item.key.value), value: String(v), span: { start: item.value.range[0], end: item.value.range[1] }, scalar: item.value });
+      }
+    } else if (isSeq(value)) {
+      // compose's list form: `- KEY=value`
+      for (const item of value.items) {
+        if (!isScalar(item) || typeof item.value !== 'string' || !item.range) continue;
+        const eq = item.value.indexOf('=');
+        if (eq > 0) entries.push({ name: item.value.slice(0, eq), value: item.value.slice(eq + 1), span: { start: item.range[0], end: item.range[1] }, scalar: item });
+      }
+    }
   }
   return entries;
 }

@@ -97,11 +97,27 @@ class Lexer {
   readonly comments: Span[] = [];
   private pending: PendingHeredoc[] = [];
   private depth = 0;
+  /** Where the top-level `run` stops: the text's end, or the end of a stretch lexed on its own. */
+  limit: number;
+  /** Whether the last top-level `run` stopped with nothing pending (no words, redirection or here-document). */
+  stoppedClean = true;
 
   constructor(
     private readonly text: string,
     private readonly dialect: ShellDialect,
-  ) {}
+  ) {
+    this.limit = text.length;
+  }
+
+  /** Lexes `start`..`end` on its own; false when the lexer did not stop there with nothing pending. */
+  runStretch(start: number, end: number): boolean {
+    this.pos = start;
+    this.limit = end;
+    this.run(false);
+    // At the text's end the whole lex stops too, whatever is pending.
+    if (end === this.text.length) return this.pos >= end;
+    return this.pos === end && this.stoppedClean;
+  }
 
   /** Reads commands until the end, or until an unmatched `)` when `inSubstitution`. */
   run(inSubstitution: boolean): void {
@@ -117,7 +133,8 @@ class Lexer {
       pipedInto = nextPiped;
       nextPiped = false;
     };
-    while (this.pos < text.length) {
+    const limit = inSubstitution ? text.length : this.limit;
+    while (this.pos < limit) {
       const ch = text[this.pos];
       if (ch === ' ' || ch === '\t' || ch === '\r') {
         this.pos++;
@@ -187,6 +204,7 @@ class Lexer {
       if (words.length === 0) commandStart = word.span.start;
       words.push(word);
     }
+    if (!inSubstitution) this.stoppedClean = words.length === 0 && !skipNextWord && this.pending.length === 0;
     finish();
   }
 
@@ -239,7 +257,8 @@ class Lexer {
     const addPart = (part: WordPart) => {
       parts.push(part);
       if (part.kind === 'literal' || part.kind === 'single' || part.kind === 'ansi' || part.kind === 'double') return;
-      for (let i = 0; i < part.text.length; i++) addChar(part.text[i], part.span.start + i);
+      // An expansion is kept as written: its source text, in one run.
+      if (part.text.length > 0) addRun(part.span.start, part.span.start + part.text.length);
     };
     let literal = '';
     let literalStart = -1;
@@ -505,6 +524,16 @@ function matchBracket(text: string, open: number): number {
     else if (ch === closing && --depth === 0) return i + 1;
   }
   return text.length;
+}
+
+/**
+ * The commands of stretches of the text, each lexed on its own from a point where the whole lex
+ * has nothing pending (see skim.ts); undefined when a stretch does not end as expected.
+ */
+export function lexShellStretches(text: string, dialect: ShellDialect, stretches: readonly (readonly [number, number])[]): SimpleCommand[] | undefined {
+  const lexer = new Lexer(text, dialect);
+  for (const [start, end] of stretches) if (!lexer.runStretch(start, end)) return undefined;
+  return lexer.commands;
 }
 
 export function lexShell(text: string, dialect: ShellDialect = 'sh'): LexedShell {

@@ -16,11 +16,14 @@ export interface Assignment {
 
 export class Variables {
   private readonly byName = new Map<string, Assignment[]>();
+  /** Per name, the assignments ordered by offset (insertion order among equal offsets), built on first use. */
+  private readonly byOffset = new Map<string, Assignment[]>();
 
   add(assignment: Assignment): void {
     const list = this.byName.get(assignment.name) ?? [];
     list.push(assignment);
     this.byName.set(assignment.name, list);
+    this.byOffset.delete(assignment.name);
   }
 
   has(name: string): boolean {
@@ -31,9 +34,26 @@ export class Variables {
   valueAt(name: string, at: number): string | undefined {
     const list = this.byName.get(name);
     if (!list) return undefined;
-    let best: Assignment | undefined;
-    for (const assignment of list) if (assignment.at <= at && (!best || assignment.at > best.at)) best = assignment;
-    return (best ?? list[0]).value;
+    if (list.length < 8) {
+      let best: Assignment | undefined;
+      for (const assignment of list) if (assignment.at <= at && (!best || assignment.at > best.at)) best = assignment;
+      return (best ?? list[0]).value;
+    }
+    // A long script assigns `repo` in every function: search the offsets instead of reading them all at every use.
+    let sorted = this.byOffset.get(name);
+    if (!sorted) this.byOffset.set(name, (sorted = [...list].sort((a, b) => a.at - b.at)));
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (sorted[mid].at <= at) low = mid + 1;
+      else high = mid;
+    }
+    if (low === 0) return list[0].value;
+    // The first assignment made at the nearest offset, as the linear reading picks it.
+    let first = low - 1;
+    while (first > 0 && sorted[first - 1].at === sorted[low - 1].at) first--;
+    return sorted[first].value;
   }
 
   names(): string[] {
