@@ -16,6 +16,15 @@ describe('LineIndex', () => {
     assert.equal(lines.offsetAt({ line: 0, character: 99 }), 1, 'clamped to the line end');
   });
 
+  it('finds the same line starts on the fast path (no CR) as a character-by-character scan', () => {
+    for (const text of ['', '\n', 'a', 'a\n', '\n\nb\n', 'x\ny\n\nz', 'k: v\n'.repeat(1000) + 'tail']) {
+      const lines = new LineIndex(text);
+      const expected = [0, ...[...text].flatMap((ch, i) => (ch === '\n' ? [i + 1] : []))];
+      assert.equal(lines.lineCount, expected.length, JSON.stringify(text.slice(0, 20)));
+      expected.forEach((start, line) => assert.equal(lines.lineStart(line), start));
+    }
+  });
+
   it('counts UTF-16 code units like LSP', () => {
     const lines = new LineIndex('k: "😀x"\n');
     assert.deepEqual(lines.positionAt('k: "😀x'.length), { line: 0, character: 7 });
