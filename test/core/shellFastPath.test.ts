@@ -18,6 +18,7 @@ import { parseYaml } from '../../server/src/core/yaml/yamlModel';
 import { visit, type Pair } from 'yaml';
 import { skimLogicalLines } from '../../server/src/core/shell/skim';
 import { Variables, type Assignment } from '../../server/src/core/shell/variables';
+import { prng } from '../fuzz/fuzzer';
 import { filesUnder, fixtureOptions, fixturesRoot, repoRoot, sharedRoot } from '../helpers/fixtures';
 
 interface Input {
@@ -48,18 +49,6 @@ function generatedInputs(): Input[] {
     inputs.push({ name: `.github/workflows/prune-${lines}.yml`, text: generateWorkflow(lines), options: {} });
   }
   return inputs;
-}
-
-/** mulberry32: the same mutations on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What breaks a shell reading: quotes, escapes, here-documents, substitutions, comments, redirections, and the words rules look for. */
@@ -144,7 +133,7 @@ describe('scripts fast path', () => {
   });
 
   it('finds what the whole lex finds after random edits that break quoting, here-documents and substitutions', async () => {
-    const random = seeded(12);
+    const random = prng(12);
     const bases = [...fixtures.filter(looksLikeShell), ...corpus.filter(looksLikeShell), { name: 'cleanup.sh', text: generateShell(60), options: {} }, { name: '.github/workflows/prune.yml', text: generateWorkflow(60), options: {} }];
     let compared = 0;
     for (const base of bases) {
@@ -175,7 +164,7 @@ describe('scripts fast path', () => {
   });
 
   it('picks the assignment in effect the same way for long lists of one name (searched, not read in full)', () => {
-    const random = seeded(99);
+    const random = prng(99);
     // The reading every use made before: the last assignment at or before the offset, else the first one made.
     const linear = (list: Assignment[], at: number) => {
       let best: Assignment | undefined;

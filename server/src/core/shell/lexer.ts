@@ -63,11 +63,11 @@ export interface LexedShell {
 export type ShellDialect = 'sh' | 'make';
 
 /** Characters that end an unquoted word, and those that need more than copying inside one, by char code. */
-const WORD_BREAK = new Uint8Array(128);
+export const WORD_BREAK = new Uint8Array(128);
 for (const ch of ' \t\r\n;&|()<>') WORD_BREAK[ch.charCodeAt(0)] = 1;
-const UNQUOTED_SPECIAL = new Uint8Array(128);
+export const UNQUOTED_SPECIAL = new Uint8Array(128);
 for (const ch of ' \t\r\n;&|()<>\\\'"`$') UNQUOTED_SPECIAL[ch.charCodeAt(0)] = 1;
-const DOUBLE_QUOTED_SPECIAL = new Uint8Array(128);
+export const DOUBLE_QUOTED_SPECIAL = new Uint8Array(128);
 for (const ch of '"\\`$') DOUBLE_QUOTED_SPECIAL[ch.charCodeAt(0)] = 1;
 
 /** The end of the run of characters from `from` that a quoting context copies as they are. */
@@ -510,7 +510,7 @@ function lineEnd(text: string, from: number): number {
 }
 
 /** The offset after the bracket closing the one at `open` (`(` or `{`), skipping quotes; the text's end when unclosed. */
-function matchBracket(text: string, open: number): number {
+export function matchBracket(text: string, open: number): number {
   const opening = text[open];
   const closing = opening === '(' ? ')' : '}';
   let depth = 0;

@@ -10,13 +10,8 @@
  * It mirrors lexer.ts step by step (the `sh` dialect only); the equivalence
  * tests compare both on fixtures, generated scripts and random mutations.
  */
+import { DOUBLE_QUOTED_SPECIAL, matchBracket, UNQUOTED_SPECIAL, WORD_BREAK } from './lexer';
 
-const WORD_BREAK = new Uint8Array(128);
-for (const ch of ' \t\r\n;&|()<>') WORD_BREAK[ch.charCodeAt(0)] = 1;
-const UNQUOTED_SPECIAL = new Uint8Array(128);
-for (const ch of ' \t\r\n;&|()<>\\\'"`$') UNQUOTED_SPECIAL[ch.charCodeAt(0)] = 1;
-const DOUBLE_QUOTED_SPECIAL = new Uint8Array(128);
-for (const ch of '"\\`$') DOUBLE_QUOTED_SPECIAL[ch.charCodeAt(0)] = 1;
 
 const BACKSLASH = 92;
 const NEWLINE = 10;
@@ -299,23 +294,6 @@ class Skimmer {
 
 function isDigitOrDash(code: number): boolean {
   return (code >= 48 && code <= 57) || code === 45;
-}
-
-/** lexer.ts's matchBracket. */
-function matchBracket(text: string, open: number): number {
-  const opening = text[open];
-  const closing = opening === '(' ? ')' : '}';
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\\') i++;
-    else if (ch === "'" && opening === '(') {
-      const close = text.indexOf("'", i + 1);
-      i = close < 0 ? text.length : close;
-    } else if (ch === opening) depth++;
-    else if (ch === closing && --depth === 0) return i + 1;
-  }
-  return text.length;
 }
 
 /**
