@@ -45,7 +45,16 @@ export interface AnalyzeOptions {
   searchRoots?: readonly string[];
   /** Lower the size limit (tests); never raises it above {@link MAX_DOCUMENT_CHARS}. */
   maxDocumentChars?: number;
+  /**
+   * Findings of a rule computed another way than running it on the whole document
+   * (the nginx edit path, nginxEdits.ts); undefined runs the rule as usual.
+   */
+  ruleShortcut?: RuleShortcut;
 }
+
+/** Runs a rule on a context (the document's, or a view of it) and turns its reports into findings; undefined when it threw. */
+export type TryRule = (rule: Rule, context: RuleContext) => Promise<Finding[] | undefined>;
+export type RuleShortcut = (rule: Rule, tryRule: TryRule) => Promise<Finding[] | undefined>;
 
 export interface Analysis {
   recognition: Recognition;
@@ -118,29 +127,48 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
   const findings: Finding[] = [];
   // Related locations in other files carry their file's text; index each text once, not once per finding.
   const lineIndexes = new Map<string, LineIndex>([[input.text, lines]]);
+  const runRule = async (rule: Rule, on: RuleContext, errors: Analysis['internalErrors']): Promise<Finding[] | undefined> => {
+    const reports: Report[] = [];
+    // The Carvel package's data values reuse goharbor key names; only rules whose keys mean the same there see them.
+    const helmValues = on.helmValues.filter((target) => target.location !== 'carvel' || CARVEL_SAME_SEMANTICS.has(rule.meta.id));
+    try {
+      await rule.check({ ...on, files, helmValues, noteUnreadable, report: (report) => reports.push(report) });
+    } catch (error) {
+      errors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
+      return undefined;
+    }
+    // Findings carry the positions of the text they were computed on (a shortcut may run a rule on an earlier version).
+    if (!lineIndexes.has(on.text)) lineIndexes.set(on.text, on.lines);
+    const found: Finding[] = [];
+    for (const reported of reports) {
+      const report = keepInBounds(reported, on.text.length, (problem) => errors.push({ ruleId: rule.meta.id, message: problem }));
+      if (!report) continue;
+      const finding = toFinding(rule, withIncluderNote(report, on), on.lines, settings, input.uri, lineIndexes);
+      if (finding) found.push(finding);
+    }
+    return found;
+  };
+  // A shortcut's trial runs report no internal error: when one fails, the rule runs on the whole document.
+  const tryRule: TryRule = async (rule, on) => {
+    const errors: Analysis['internalErrors'] = [];
+    const found = await runRule(rule, on, errors);
+    return errors.length === 0 ? found : undefined;
+  };
   for (const rule of allRules) {
     if (!rule.meta.appliesTo.includes(context.recognition.kind)) continue;
     if (settings.rules[rule.meta.id] === 'off') continue;
-    const reports: Report[] = [];
-    // The Carvel package's data values reuse goharbor key names; only rules whose keys mean the same there see them.
-    const helmValues = context.helmValues.filter((target) => target.location !== 'carvel' || CARVEL_SAME_SEMANTICS.has(rule.meta.id));
-    try {
-      await rule.check({ ...context, files, helmValues, noteUnreadable, report: (report) => reports.push(report) });
-    } catch (error) {
-      internalErrors.push({ ruleId: rule.meta.id, message: (error as Error)?.stack ?? String(error) });
-      continue;
-    }
-    for (const reported of reports) {
-      const report = keepInBounds(reported, input.text.length, (problem) => internalErrors.push({ ruleId: rule.meta.id, message: problem }));
-      if (!report) continue;
-      const finding = toFinding(rule, withIncluderNote(report, context), lines, settings, input.uri, lineIndexes);
-      if (finding) findings.push(finding);
-    }
+    const found = (await options.ruleShortcut?.(rule, tryRule)) ?? (await runRule(rule, context, internalErrors));
+    if (found) findings.push(...found);
   }
   const suppressions = findSuppressions(input.text, lines);
   const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
-  visible.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+  visible.sort(compareFindings);
   return { recognition: context.recognition, findings: visible, dependencies: dependencies(), unreadablePaths: [...unreadablePaths.values()], internalErrors };
+}
+
+/** The order of a document's findings: by position, then by rule (a stable sort keeps each rule's own order). */
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId);
 }
 
 function hasIncludes(file: NginxFile): boolean {

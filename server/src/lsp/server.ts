@@ -30,6 +30,7 @@ import { actionsForFinding, fixAllAction, type Action } from '../core/codeAction
 import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
 import { commentLines, contextForCompletion, reuseAfterCommentEdit } from '../core/incremental';
+import { nginxEditBase, nginxEditShortcut, sameDiagnostics, type NginxEditBase } from '../core/nginxEdits';
 import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
 import { isLogDocument, LOG_LINES_NOT_READ, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES, withSeveritySettings } from '../core/logs/document';
 import { explainTextInSlices } from '../core/logs/explainer';
@@ -108,6 +109,8 @@ interface CachedAnalysis {
   /** The text it was computed from, and its comment lines: an edit inside a comment reuses it (core/incremental.ts). */
   text: string;
   comments?: number[];
+  /** A front-proxy nginx.conf's model and findings: an edit inside one server block re-checks that server only (core/nginxEdits.ts). */
+  nginx?: NginxEditBase;
 }
 
 /** Closing a document this large collects garbage at once (issue 11 item 11: RSS back under 150 MB within 2 s after closing 50 MB). */
@@ -282,6 +285,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     if (running?.document === document && running.version === version) return running.promise;
     const text = document.getText();
     let comments: number[] | undefined;
+    let nginx: NginxEditBase | undefined;
     const promise = (async () => {
       // Typing in a comment: the previous version's findings, moved (nothing is parsed or checked again).
       if (cached?.document === document && text.length <= MAX_DOCUMENT_CHARS) {
@@ -299,8 +303,17 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const input = { uri: document.uri, path: pathOf(document.uri), text };
       const options = { files, settings, searchRoots: workspaceRoots };
       const prepared = preparedOf(document, version, text, settings);
-      const analysis = await analyzeText(input, options, prepared);
-      if (prepared) comments = commentLines((await prepared).context);
+      const settingsKey = JSON.stringify(settings);
+      const base = cached?.document === document ? cached.nginx : undefined;
+      const ruleShortcut = base && prepared ? await prepared.then(({ context }) => nginxEditShortcut(base, context, settingsKey, document.uri), () => undefined) : undefined;
+      const analysis = await analyzeText(input, { ...options, ruleShortcut }, prepared);
+      // Typing in a value often changes no diagnostic: the editor keeps what it shows.
+      if (ruleShortcut && sameDiagnostics(cached!.analysis.findings, analysis.findings)) resultIds.set(analysis, resultIdOf(cached!.analysis));
+      if (prepared) {
+        const { context } = await prepared;
+        comments = commentLines(context);
+        if (analysis.internalErrors.length === 0) nginx = nginxEditBase(context, analysis.findings, settingsKey);
+      }
       for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
       return analysis;
     })();
@@ -309,7 +322,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const analysis = await promise;
       const stillCurrent = documents.get(document.uri) === document && document.version === version;
       if (stillCurrent) {
-        cache.set(document.uri, { document, version, analysis, text, comments });
+        cache.set(document.uri, { document, version, analysis, text, comments, nginx });
         if (!isLog(document)) connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
       }
       return analysis;

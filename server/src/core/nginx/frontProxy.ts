@@ -9,7 +9,7 @@
  */
 import type { Report } from '../rules/rule';
 import type { Span, TextEdit } from '../types';
-import type { NginxDirective } from './ast';
+import type { NginxDirective, NginxFile } from './ast';
 import { eolAt, indentUnit, insertFirstInBlock } from './edits';
 import { anchorInRoot, effectiveDirective, effectiveList, locationFor, ownDirectives, HARBOR_REQUESTS, type HarborRequest, type NginxModel, type Scope, type ServerBlock } from './model';
 import { findAll } from './walk';
@@ -311,11 +311,12 @@ export function proxyHost(proxyPass: NginxDirective): string | undefined {
 
 type UpstreamMember = { host: string; port?: number; directive: NginxDirective };
 
-// Built once per model: looking upstreams up per proxy_pass was quadratic on large configs.
-const upstreamIndexes = new WeakMap<NginxModel, Map<string, UpstreamMember[]>>();
+// Built once per parse (keyed by the model's files, which a view of the model shares):
+// looking upstreams up per proxy_pass was quadratic on large configs.
+const upstreamIndexes = new WeakMap<readonly NginxFile[], Map<string, UpstreamMember[]>>();
 
 function upstreamIndex(nginx: NginxModel): Map<string, UpstreamMember[]> {
-  let index = upstreamIndexes.get(nginx);
+  let index = upstreamIndexes.get(nginx.files);
   if (index) return index;
   index = new Map();
   for (const file of nginx.files) {
@@ -331,7 +332,7 @@ function upstreamIndex(nginx: NginxModel): Map<string, UpstreamMember[]> {
       index.set(name, members);
     }
   }
-  upstreamIndexes.set(nginx, index);
+  upstreamIndexes.set(nginx.files, index);
   return index;
 }
 

@@ -316,12 +316,13 @@ export function anchorInRoot(model: NginxModel, directive: NginxDirective): Ngin
   return includeIndex(model).get(directive.file);
 }
 
-// For each included file, the root file's `include` that brings it in, built once per model
+// For each included file, the root file's `include` that brings it in, built once per parse
 // (searching the root per finding was quadratic when many findings sit in included files).
-const includeIndexes = new WeakMap<NginxModel, Map<string, NginxDirective>>();
+// Keyed by the model's files, which a view of the model (nginxEdits.ts) shares.
+const includeIndexes = new WeakMap<readonly NginxFile[], Map<string, NginxDirective>>();
 
 function includeIndex(model: NginxModel): Map<string, NginxDirective> {
-  let index = includeIndexes.get(model);
+  let index = includeIndexes.get(model.files);
   if (index) return index;
   index = new Map();
   const stack = [...model.root.directives];
@@ -331,7 +332,7 @@ function includeIndex(model: NginxModel): Map<string, NginxDirective> {
     if (candidate.name !== 'include' || !candidate.included) continue;
     for (const path of filesReachedBy(candidate)) if (!index.has(path)) index.set(path, candidate);
   }
-  includeIndexes.set(model, index);
+  includeIndexes.set(model.files, index);
   return index;
 }
 

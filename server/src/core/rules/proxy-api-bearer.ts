@@ -1,5 +1,5 @@
 import { clip } from './support/message';
-import type { NginxDirective } from '../nginx/ast';
+import type { NginxDirective, NginxFile } from '../nginx/ast';
 import { effectiveList, HARBOR_REQUESTS, locationFor, locationPattern, type NginxModel, type Scope } from '../nginx/model';
 import { findAll } from '../nginx/walk';
 import { defineRule } from './rule';
@@ -24,9 +24,15 @@ function apiScopes(server: Scope): Scope[] {
   return scopes;
 }
 
+// Found once per parse (keyed by the model's files, which a view of the model shares).
+const bearerMapIndexes = new WeakMap<readonly NginxFile[], Map<string, NginxDirective>>();
+
 /** A `map` in the config whose values include a literal `Bearer ...`, by the variable it defines. */
 function bearerMaps(nginx: NginxModel): Map<string, NginxDirective> {
+  const known = bearerMapIndexes.get(nginx.files);
+  if (known) return known;
   const maps = new Map<string, NginxDirective>();
+  bearerMapIndexes.set(nginx.files, maps);
   for (const file of nginx.files) {
     for (const map of findAll(file.directives, 'map')) {
       const variable = map.args[1]?.value;
