@@ -16,6 +16,7 @@ import { describe, it } from 'node:test';
 import { generateNginx } from '../../bench/generate';
 import { analyzeText, buildContext, type AnalyzeOptions, type DocumentInput, type RuleShortcut } from '../../server/src/core/languageService';
 import { nginxEditBase, nginxEditShortcut, sameDiagnostics, type NginxEditBase } from '../../server/src/core/nginxEdits';
+import { ruleCatalog } from '../../server/src/core/rules/registry';
 import { seededRandom } from '../../server/src/core/secrets';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
 import { filesUnder, fixturesRoot, repoRoot, sharedRoot } from '../helpers/fixtures';
@@ -199,6 +200,14 @@ describe('edits inside one server that other servers read', () => {
       assert.notDeepStrictEqual(full.findings, state.analysis.findings, 'the edit changes findings');
       assert.deepStrictEqual(result.analysis, full, added);
     }
+  });
+});
+
+describe('perServer rules', () => {
+  it('are nginx rules that read no file (the twelve audited front-proxy checks)', () => {
+    const perServer = ruleCatalog.filter((meta) => meta.perServer);
+    assert.equal(perServer.length, 12);
+    for (const meta of perServer) assert.deepEqual(meta.appliesTo, ['nginx'], meta.id);
   });
 });
 

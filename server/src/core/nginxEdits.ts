@@ -6,7 +6,7 @@
  * Rules that read the whole file (syntax, includes, certificates, harbor.yml
  * beside it, Harbor's own nginx) run in full.
  *
- * Why the kept findings are exact. A server-local rule (audited below) reads a
+ * Why the kept findings are exact. A server-local rule (`perServer` in its metadata, each audited) reads a
  * server's own block and the levels above it (http, main), plus file-wide
  * indexes (upstreams, maps, includes, the role) that an edit passing the checks
  * here cannot change. Across servers it only shares a "reported once" set, keyed
@@ -27,26 +27,6 @@ import { DIRECTIVE_PREFIX } from './suppression';
 import { sharedEnds } from './text';
 import type { Finding, Position, Span } from './types';
 
-/**
- * Rules whose findings come from one server at a time: each walks the Harbor
- * servers (or their served locations) in order, reads that server's scope chain,
- * and dedupes only on the directive its finding is placed on. None reads files
- * or notes unreadable paths. Every other rule that applies to nginx runs in full.
- */
-export const SERVER_LOCAL_RULES: ReadonlySet<string> = new Set([
-  'proxy-body-size',
-  'proxy-forwarded-proto',
-  'proxy-host-header',
-  'proxy-forwarded-host',
-  'proxy-authorization',
-  'proxy-streaming',
-  'proxy-timeouts',
-  'proxy-chunked',
-  'proxy-routes',
-  'proxy-root-path',
-  'proxy-registry-bypass',
-  'proxy-api-bearer',
-]);
 
 /** What the next version's analysis needs from this one: its text, model and findings, and the settings they were computed with. */
 export interface NginxEditBase {
@@ -104,7 +84,7 @@ export function nginxEditShortcut(previous: NginxEditBase, next: RuleContext, se
   const insideNew = (finding: Finding) => finding.span.start >= edit.start && finding.span.end <= edit.newEnd;
 
   return async (rule: Rule, tryRule: TryRule) => {
-    if (!SERVER_LOCAL_RULES.has(rule.meta.id)) return undefined;
+    if (!rule.meta.perServer) return undefined;
     const oldFindings = await tryRule(rule, oldContext);
     const newFindings = await tryRule(rule, newContext);
     if (!oldFindings || !newFindings) return undefined;

@@ -52,6 +52,7 @@ export const proxyApiBearer = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'warning',
     fixSafety: 'display-only',
+    perServer: true,
     docs: {
       whatItDoes:
         'Reports a front nginx that sets `proxy_set_header Authorization "Bearer ..."` where it serves `/api/` (directly, or through a `map` whose value is `Bearer ...`), following the all-or-nothing inheritance of `proxy_set_header`.',

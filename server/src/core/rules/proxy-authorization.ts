@@ -27,6 +27,7 @@ export const proxyAuthorization = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'unsafe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Looks at the locations of a front nginx that serve `GET /v2/`, `GET /service/token`, `/api/v2.0/…` and the blob uploads, and reports what keeps the client\'s credentials or Harbor\'s challenge from getting through: `proxy_set_header Authorization` with anything but `$http_authorization` (an empty value strips it), `proxy_pass_request_headers off`, nginx\'s own `auth_basic` or `auth_request` in front of Harbor, and `proxy_hide_header WWW-Authenticate`.',

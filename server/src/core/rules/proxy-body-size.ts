@@ -15,6 +15,7 @@ export const proxyBodySize = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'safe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Finds the `client_max_body_size` in effect where a front nginx serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>`, following inheritance from `http` through `server` to nested `location`s and into included files. No setting anywhere means nginx\'s default of 1m: an error. A finite limit: a warning, because image layers are often larger than a gigabyte. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',

@@ -14,6 +14,7 @@ export const proxyChunked = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'safe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Reports `chunked_transfer_encoding off` when it is in effect where a front nginx serves `/v2/` (following inheritance and includes). A missing directive is fine: nginx defaults to `on`, and Harbor\'s own HTTP template does not set it either.',

@@ -16,6 +16,7 @@ export const proxyForwardedHost = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'unsafe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Checks the `X-Forwarded-Host` and `Forwarded` headers a front nginx sends with `POST` and `PATCH`/`PUT /v2/<repo>/blobs/uploads/…`. The registry prefers them over `Host` and `X-Forwarded-Proto` when it builds the upload `Location`. It reports `X-Forwarded-Host $host` (or a literal without a port) on a server whose `listen` port is not the default, `X-Forwarded-Host $proxy_host`, and `Forwarded` with `proto=http`, or with `proto=$scheme` on a plain-http server that the file shows is behind another TLS terminator. Not setting these headers at all is fine.',

@@ -35,6 +35,7 @@ export const proxyForwardedProto = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'safe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Finds the `X-Forwarded-Proto` that a front nginx sends with `POST` and `PATCH`/`PUT /v2/<repo>/blobs/uploads/…`, following nginx\'s all-or-nothing inheritance of `proxy_set_header` (a location with any `proxy_set_header` of its own drops every line of the server\'s list). It reports: no `X-Forwarded-Proto` where this nginx terminates TLS and talks plain http to Harbor; a literal `http`; and `$scheme` in a plain-http server that the file shows is itself behind another TLS terminator (it sends HSTS, Secure cookies, or reads `$http_x_forwarded_proto`). Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',

@@ -33,6 +33,7 @@ export const proxyHostHeader = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'safe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Finds the `Host` header a front nginx sends with `GET /v2/` and the blob upload requests, following nginx\'s all-or-nothing inheritance of `proxy_set_header`. It reports: no `Host` line in effect (nginx then sends `$proxy_host`, the upstream name), for example because a location\'s own `proxy_set_header` list hides the server\'s; `$host` on a server whose `listen` port is not the default (443 with TLS, 80 without), because `$host` has no port; `$host:$server_port` behind another TLS terminator; and a literal host that is not one of the server\'s names. Harbor\'s own nginx is never checked: it legitimately uses `$host` on `/api/` and `/c/`. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',

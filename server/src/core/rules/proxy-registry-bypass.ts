@@ -12,6 +12,7 @@ export const proxyRegistryBypass = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'display-only',
+    perServer: true,
     docs: {
       whatItDoes:
         "Reports a `proxy_pass` in a front nginx that targets Harbor's internal registry container or service (`registry:5000`, `harbor-registry`, `<release>-harbor-registry.<namespace>.svc`), directly or through an `upstream` block.",

@@ -12,6 +12,7 @@ export const proxyRootPath = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'display-only',
+    perServer: true,
     docs: {
       whatItDoes:
         'Reports a front nginx that serves Harbor only under a prefix: a `location /harbor` or `/harbor/` that proxies, whether its `proxy_pass` URI strips the prefix (`proxy_pass http://harbor/;`) or passes it on (`proxy_pass http://harbor;`, so Harbor receives `/harbor/v2/`), or a `rewrite ^/harbor/(.*) /$1`, while `/v2/` itself does not reach Harbor. Only prefixes that name Harbor (or stripped prefixes whose upstream names Harbor) count, so other applications sharing the server are left alone.',

@@ -58,6 +58,7 @@ export const proxyRoutes = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'error',
     fixSafety: 'display-only',
+    perServer: true,
     docs: {
       whatItDoes:
         'Resolves, with nginx\'s own location matching, where a front nginx sends `GET /` (the portal), `GET /v2/`, `GET /service/token`, `GET /api/v2.0/projects` and `POST /c/login`. Each must reach a location that proxies to Harbor. A request that matches no location (served from disk), a location without `proxy_pass` (`root`, `alias`), a `return` with a non-redirect status, or, in a proxy that talks to core and portal directly, a location that sends core\'s paths to the portal, is an error. A single `location /` that proxies to Harbor\'s own nginx covers everything.',

@@ -28,6 +28,7 @@ export const proxyStreaming = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'warning',
     fixSafety: 'safe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Looks at the location of a front nginx that serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>` and finds the `proxy_request_buffering` and `proxy_http_version` in effect there, following inheritance and includes. Request buffering left on (nginx\'s default), or turned off while the upstream protocol is still HTTP/1.0 (also the default), is a warning. An explicit `proxy_buffering on` is reported as info. A `conf.d` or `sites-available` file is read inside the `http {}` of the workspace\'s nginx.conf that includes it; when none is in view, a stock nginx.conf is assumed (Debian\'s and the official image\'s set no `proxy_http_version`, so HTTP/1.0 applies) and the message says that the including `http {}` may set it. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',

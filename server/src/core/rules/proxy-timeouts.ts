@@ -18,6 +18,7 @@ export const proxyTimeouts = defineRule({
     appliesTo: ['nginx'],
     defaultSeverity: 'warning',
     fixSafety: 'safe',
+    perServer: true,
     docs: {
       whatItDoes:
         'Finds the `proxy_read_timeout` and `proxy_send_timeout` in effect where a front nginx serves `PATCH`/`PUT /v2/<repo>/blobs/uploads/<id>`, following inheritance and includes. Unset means nginx\'s default of 60 seconds. Anything below the 900 seconds Harbor\'s own nginx uses on `/v2/` is a warning. `client_body_timeout` (the gap between two reads from the client) is not checked: Harbor leaves it alone too. Nothing is reported as missing where an `include` in effect could not be read here (a snippet that exists only on the proxy host; Debian\'s `proxy_params` counts for the header lines only).',

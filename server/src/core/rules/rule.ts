@@ -37,6 +37,12 @@ export interface RuleMeta {
   defaultSeverity: Severity;
   /** The safest fix this rule offers; 'none' when it offers no fix. */
   fixSafety: FixSafety | 'none';
+  /**
+   * nginx: each finding comes from one server at a time (the rule walks the servers in order, reads
+   * a server's scope chain, and dedupes only on the directive its finding is placed on; it reads no
+   * file). Typing inside one server then re-runs the rule on that server alone (nginxEdits.ts).
+   */
+  perServer?: true;
   docs: RuleDocs;
 }
 
