@@ -59,19 +59,24 @@ export function commentLines(context: RuleContext): number[] | undefined {
       }
     }
     inside.sort((a, b) => a[0] - b[0]);
-    return candidates.filter((offset) => !covered(inside, offset));
+    return uncovered(candidates, inside);
   }
   return undefined;
 }
 
-/** Whether a sorted list of ranges covers an offset (ranges may nest or overlap). */
-function covered(ranges: readonly [number, number][], offset: number): boolean {
+/**
+ * The offsets (ascending) that no range covers; ranges sorted by start, and may
+ * nest or overlap. One sweep over both: a long values file has thousands of each.
+ */
+function uncovered(offsets: readonly number[], ranges: readonly [number, number][]): number[] {
+  const kept: number[] = [];
+  let next = 0;
   let maxEnd = -1;
-  for (const [start, end] of ranges) {
-    if (start > offset) break;
-    if (end > maxEnd) maxEnd = end;
+  for (const offset of offsets) {
+    while (next < ranges.length && ranges[next][0] <= offset) maxEnd = Math.max(maxEnd, ranges[next++][1]);
+    if (maxEnd <= offset) kept.push(offset);
   }
-  return maxEnd > offset;
+  return kept;
 }
 
 export interface Reused {

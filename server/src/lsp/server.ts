@@ -38,6 +38,7 @@ import { findRuleMeta } from '../core/rules/registry';
 import { VERSION } from '../cli/version';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
+import { reusingEarlierParse, type ParsedYaml } from '../core/yaml/yamlModel';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { findKeyById } from '../node/keyTools';
@@ -144,7 +145,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, CachedAnalysis>();
   /** The model of a document version (parse, includes, versions), most recently used last; cleared with the analyses. */
-  const prepared = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
+  const prepared = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument>; yaml?: ParsedYaml }>();
   /** For completion only (never for diagnostics): the last earlier model it reused, with the text of the version it answered for. */
   const completionModels = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
   const inFlight = new Map<string, { document: TextDocument; version: number; promise: Promise<Analysis> }>();
@@ -333,12 +334,18 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       prepared.set(document.uri, known);
       return known.promise;
     }
-    const promise = buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots });
+    // Typing in a value: the parse of the version before is copied with the one scalar changed (core/yaml/scalarEdit.ts).
+    const earlier = known?.document === document && known.version < version ? known.yaml : undefined;
+    const { result: promise } = reusingEarlierParse(earlier, () => buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots }));
+    const entry: { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument>; yaml?: ParsedYaml } = { document, version, settingsKey, promise };
     // A failed build is not kept: the next request tries again.
-    promise.catch(() => {
-      if (prepared.get(document.uri)?.promise === promise) prepared.delete(document.uri);
-    });
-    prepared.set(document.uri, { document, version, settingsKey, promise });
+    promise.then(
+      (model) => (entry.yaml = model.context.yaml),
+      () => {
+        if (prepared.get(document.uri)?.promise === promise) prepared.delete(document.uri);
+      },
+    );
+    prepared.set(document.uri, entry);
     while (prepared.size > PREPARED_DOCUMENTS) prepared.delete(prepared.keys().next().value!);
     return promise;
   }

@@ -7,6 +7,7 @@ import type { Document, Node, Pair, YAMLError, YAMLMap } from 'yaml';
 import { isGeneratedValue } from '../decode';
 import { LineIndex } from '../text';
 import type { Span } from '../types';
+import { documentsAfterScalarEdit, type YamlParseOptions } from './scalarEdit';
 import { maskTemplates, overlapsAny } from './templateMask';
 
 export interface YamlSyntaxError {
@@ -38,6 +39,55 @@ export interface ParsedYaml {
 
 const identity = (offset: number) => offset;
 
+// Duplicate keys are not errors to Helm (sigs.k8s.io/yaml) or the installer (PyYAML): the last wins. They are collected below.
+const PARSE_OPTIONS: YamlParseOptions = { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false };
+
+/** The text the parser read for each parse (templates masked, nesting limited): what a later edit is compared with. */
+const parserInputs = new WeakMap<ParsedYaml, string>();
+/** The earlier model of the document being built, while {@link reusingEarlierParse} runs. */
+let earlierOnOffer: { yaml: ParsedYaml; reused: boolean } | undefined;
+
+/**
+ * Runs `build` with the model of an earlier version of the same document on
+ * offer: a `parseYaml` in it (synchronous: `buildContext` recognises the
+ * document before its first await) of a text that differs from the earlier
+ * one inside one scalar copies the earlier documents with that scalar changed
+ * instead of parsing (scalarEdit.ts). `reused` says whether one did.
+ */
+export function reusingEarlierParse<T>(earlier: ParsedYaml | undefined, build: () => T): { result: T; reused: boolean } {
+  const outer = earlierOnOffer;
+  const offer = earlier ? { yaml: earlier, reused: false } : undefined;
+  earlierOnOffer = offer;
+  try {
+    return { result: build(), reused: !!offer?.reused };
+  } finally {
+    earlierOnOffer = outer;
+  }
+}
+
+/** The earlier model on offer, when `input` differs from what it parsed inside one scalar: its documents and duplicates, updated. */
+function afterScalarEdit(input: string, toOuter: (offset: number) => number): Pick<ParsedYaml, 'documents' | 'duplicates'> | undefined {
+  const offer = earlierOnOffer;
+  if (!offer || toOuter !== identity || offer.yaml.toOuter !== identity || offer.yaml.errors.length > 0) return undefined;
+  const earlier = offer.yaml;
+  const earlierInput = parserInputs.get(earlier);
+  if (earlierInput === undefined) return undefined;
+  const edit = documentsAfterScalarEdit({ input: earlierInput, documents: earlier.documents }, input, PARSE_OPTIONS);
+  if (!edit) return undefined;
+  offer.reused = true;
+  const { documents, move } = edit;
+  const moveSpan = (span: Span): Span => ({ start: move(span.start), end: move(span.end) });
+  // A value's edit leaves every key, so the same duplicates, moved.
+  const duplicates = edit.keyEdited
+    ? documents.flatMap((doc) => findDuplicateKeys(doc.contents as Node | null, identity))
+    : earlier.duplicates.map((duplicate) => ({
+        key: duplicate.key,
+        ignored: { keySpan: moveSpan(duplicate.ignored.keySpan), valueSpan: moveSpan(duplicate.ignored.valueSpan), block: duplicate.ignored.block },
+        kept: { keySpan: moveSpan(duplicate.kept.keySpan) },
+      }));
+  return { documents, duplicates };
+}
+
 export function parseYaml(text: string, toOuter: (offset: number) => number = identity): ParsedYaml {
   const masked = maskTemplates(text);
   const errors: YamlSyntaxError[] = [];
@@ -46,9 +96,10 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
   for (const cut of nested.cuts) {
     errors.push({ message: `[ ] or { } nest deeper than ${MAX_FLOW_DEPTH} levels, so the rest of this line was not parsed`, span: { start: toOuter(cut), end: toOuter(cut + 1) } });
   }
+  const reused = nested.cuts.length === 0 ? afterScalarEdit(nested.text, toOuter) : undefined;
+  if (reused) return remember({ text, lines: new LineIndex(text), documents: reused.documents, errors, duplicates: reused.duplicates, templateSpans: masked.templateSpans, toOuter }, nested.text);
   try {
-    // Duplicate keys are not errors to Helm (sigs.k8s.io/yaml) or the installer (PyYAML): the last wins. They are collected below.
-    const documents = parseAllDocuments(nested.text, { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false });
+    const documents = parseAllDocuments(nested.text, PARSE_OPTIONS);
     docs = Array.isArray(documents) ? documents : [];
   } catch (error) {
     // The parser recurses on nesting; pathological depth must cost a finding, not the server.
@@ -63,7 +114,12 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
     }
   }
   const duplicates = docs.flatMap((doc) => findDuplicateKeys(doc.contents as Node | null, toOuter));
-  return { text, lines: new LineIndex(text), documents: docs, errors, duplicates, templateSpans: masked.templateSpans, toOuter };
+  return remember({ text, lines: new LineIndex(text), documents: docs, errors, duplicates, templateSpans: masked.templateSpans, toOuter }, nested.text);
+}
+
+function remember(parsed: ParsedYaml, parserInput: string): ParsedYaml {
+  parserInputs.set(parsed, parserInput);
+  return parsed;
 }
 
 /** Every key that a later key of the same mapping overrides, at any depth (bounded). */
@@ -316,7 +372,7 @@ export class YamlMapView {
  */
 function yttSetsValue(yaml: ParsedYaml, keyStart: number, valueEnd: number): boolean {
   const text = yaml.text;
-  if (!text.includes('#@') && !text.includes('(@')) return false;
+  if (!mentionsYtt(yaml)) return false;
   const lineEnd = text.indexOf('\n', valueEnd);
   const rest = text.slice(keyStart, lineEnd < 0 ? text.length : lineEnd);
   if (/(^|\s)#@/.test(rest) || rest.includes('(@=')) return true;
@@ -332,6 +388,14 @@ function yttSetsValue(yaml: ParsedYaml, keyStart: number, valueEnd: number): boo
     return line.startsWith('#@') && !line.startsWith('#@ load(') && !/^#@\s*(end|else)\b/.test(line) ? true : false;
   }
   return false;
+}
+
+/** Whether the text has any ytt syntax; asked for every entry read, so found once per text. */
+const yttMentions = new WeakMap<ParsedYaml, boolean>();
+function mentionsYtt(yaml: ParsedYaml): boolean {
+  let mentions = yttMentions.get(yaml);
+  if (mentions === undefined) yttMentions.set(yaml, (mentions = yaml.text.includes('#@') || yaml.text.includes('(@')));
+  return mentions;
 }
 
 /** The offset just past the `:` that follows a key (spaces allowed before it), or undefined when there is none. */
