@@ -13,7 +13,7 @@ import { isCollection, isPair, isScalar, type Document } from 'yaml';
 import { generateValues } from '../../bench/generate';
 import { analyzeText, buildContext, type Analysis, type AnalyzeOptions, type DocumentInput } from '../../server/src/core/languageService';
 import { seededRandom } from '../../server/src/core/secrets';
-import { parseYaml, reusingEarlierParse, rootMaps, type ParsedYaml } from '../../server/src/core/yaml/yamlModel';
+import { parseYaml, parserInputOf, reusingEarlierParse, rootMaps, type ParsedYaml } from '../../server/src/core/yaml/yamlModel';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
 import { filesUnder, fixturesRoot, sharedRoot } from '../helpers/fixtures';
 import { prng } from '../fuzz/fuzzer';
@@ -44,6 +44,8 @@ function assertSameParse(actual: ParsedYaml, expected: ParsedYaml, where: string
   assert.deepEqual(actual.errors, expected.errors, `${where}: errors`);
   assert.deepEqual(actual.duplicates, expected.duplicates, `${where}: duplicate keys`);
   assert.deepEqual(actual.templateSpans, expected.templateSpans, `${where}: template spans`);
+  // What the parser read (templates masked): the next edit is compared with it.
+  assert.equal(parserInputOf(actual), parserInputOf(expected), `${where}: parser input`);
   assert.deepEqual(actual.lines, expected.lines, `${where}: lines`);
 }
 
@@ -115,9 +117,11 @@ describe('the parse after an edit inside one scalar', () => {
         parsed = fresh;
         if (!parseReused) continue; // both sides parsed the text: nothing more to compare
         reused++;
-        // Through the facade, as the language server builds a version's model from the one before.
-        const built = reusingEarlierParse(earlier, () => buildContext({ ...input, text: next }, options()));
+        // Through the facade, as the language server builds a version's model from the one before:
+        // every other time giving the earlier model up, so that its documents are changed in place.
+        const built = reusingEarlierParse(earlier, () => buildContext({ ...input, text: next }, options()), { consume: i % 2 === 1 });
         const prepared = await built.result;
+        if (prepared.context.yaml?.text === next) assertSameParse(prepared.context.yaml, fresh, `${where} (${i % 2 === 1 ? 'in place' : 'copied'})`);
         const incremental = await analyzeText({ ...input, text: next }, options(), prepared);
         const full = await analyzeText({ ...input, text: next }, options());
         assert.deepEqual(incremental, full, `${where}: analysis`);
@@ -162,6 +166,14 @@ describe('the parse after an edit inside one scalar', () => {
     assert.equal(parsed.text.slice(c.valueSpan.start, c.valueSpan.end), '[1, 2]');
   });
 
+  it('masks templates again only on the edited line, as on the whole text', () => {
+    const before = 'a: {{ .Values.a }}\nb: x {{ y }}\nc: {% if z %}\nd: [1, 2]\n';
+    for (const after of [before.replace('x {{', 'xx {{'), before.replace('{{ y }}', '{{ y }'), before.replace('{{ y }}', '{{ yy }}'), before.replace('x {{', '[ {{'), before.replace('{%', '%{')]) {
+      reuse(before, after); // compares the parser input and template spans with a fresh parse's
+    }
+    assert.equal(reuse(before, before.replace('x {{', 'xx {{')).reused, true);
+  });
+
   it('finds duplicate keys again when a key is edited', () => {
     const { reused, parsed } = reuse('ab: 1\na: 2\n', 'a: 1\na: 2\n');
     assert.ok(reused);
@@ -198,6 +210,35 @@ describe('the parse after an edit inside one scalar', () => {
     assert.ok(reused);
     assert.deepEqual(shapeOf(earlier.documents), shape);
     assertSameParse(earlier, parseYaml(before), 'earlier');
+  });
+
+  it('changes a model given up in place, once', () => {
+    const before = 'a: &x b\nc: [d, *x]\ne: f\n';
+    const after = 'a: &x bb\nc: [d, *x]\ne: f\n';
+    const earlier = parseYaml(before);
+    const documents = earlier.documents[0];
+    const { result, reused } = reusingEarlierParse(earlier, () => parseYaml(after), { consume: true });
+    assert.ok(reused);
+    assert.equal(result.documents[0], documents, 'the same document, changed');
+    assertSameParse(result, parseYaml(after), after);
+    assert.equal(reusingEarlierParse(earlier, () => parseYaml('a: &x bbb\nc: [d, *x]\ne: f\n'), { consume: true }).reused, false, 'not offered again');
+    // Given up but not reusable (a line break): left as it was.
+    const other = parseYaml(before);
+    const shape = shapeOf(other.documents);
+    assert.equal(reusingEarlierParse(other, () => parseYaml(before.replace('b\n', 'b\n\n')), { consume: true }).reused, false);
+    assert.deepEqual(shapeOf(other.documents), shape);
+  });
+
+  it('never changes a model in place that shares nodes with another', () => {
+    // A hover read version 1, so version 2 is a copy; version 3 is then built in place from version 2.
+    const first = parseYaml('a: b\nc: d\ne: f\n');
+    const shape = shapeOf(first.documents);
+    const second = reusingEarlierParse(first, () => parseYaml('a: b\nc: d\ne: ff\n'));
+    const third = reusingEarlierParse(second.result, () => parseYaml('a: bb\nc: d\ne: ff\n'), { consume: true });
+    assert.ok(second.reused && third.reused);
+    assert.deepEqual(shapeOf(first.documents), shape, 'version 1 as it was');
+    assertSameParse(first, parseYaml('a: b\nc: d\ne: f\n'), 'version 1');
+    assertSameParse(third.result, parseYaml('a: bb\nc: d\ne: ff\n'), 'version 3');
   });
 
   it('offers the earlier parse only while the given function runs, and only to parses of the whole text', () => {

@@ -2,7 +2,8 @@
  * Typing in values of a values file over stdio (issue 11 item 9): after every
  * keystroke, the pulled diagnostics are those of the same text opened fresh.
  * The typing server builds each version's model from the one before (a value
- * or key edited in place); a second server opens each text anew.
+ * or key edited: in place, or copied when a hover read the model too); a
+ * second server opens each text anew.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,7 @@ describe('typing in values over stdio', () => {
     const url = line('externalURL:');
     const replicas = line('  replicas:');
     const secret = line('  secret: ""');
-    const keystrokes: (Keystroke | 'pull')[] = [
+    const keystrokes: (Keystroke | 'pull' | 'hover')[] = [
       // The default password, typed away and back.
       { range: at(password, lines[password].length), text: 'x' },
       'pull',
@@ -63,6 +64,8 @@ describe('typing in values over stdio', () => {
       { range: at(secret, '  secret: "'.length), text: 'a' },
       { range: at(secret, '  secret: "a'.length), text: 'b' },
       'pull',
+      // A hover reads the model of this version too: the next one is built from a copy of it.
+      'hover',
       { range: at(replicas, '  replicas: '.length, 1), text: 'true' },
       'pull',
       // Structure: a second key on the line is no edit inside a value (the model is parsed again).
@@ -79,6 +82,10 @@ describe('typing in values over stdio', () => {
     let pulls = 0;
     let changed = 0;
     for (const keystroke of keystrokes) {
+      if (keystroke === 'hover') {
+        await typing.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: password, character: 'harborAdminPassword: '.length + 2 } });
+        continue;
+      }
       if (keystroke !== 'pull') {
         version++;
         TextDocument.update(document, [keystroke], version);

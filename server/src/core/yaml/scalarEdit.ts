@@ -23,7 +23,9 @@
  *
  * The copy shares nothing mutable with the previous documents (their readers,
  * such as a hover on the older version, are not disturbed); nodes are copied
- * without the library's `clone()`, which costs half a parse.
+ * without the library's `clone()`, which costs half a parse. Copying is still
+ * most of the cost, so a caller that holds the only reference to the earlier
+ * documents may have them changed in place instead (`consume`).
  */
 import { Alias, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Document, DocumentOptions, Node, ParseOptions, SchemaOptions } from 'yaml';
@@ -57,13 +59,14 @@ export interface ScalarEdit {
  * The documents `input` parses to, from those of `earlier`, when the two inputs
  * differ by an edit inside one scalar (see the module comment); else undefined.
  */
-export function documentsAfterScalarEdit(earlier: ParserRun, input: string, options: YamlParseOptions): ScalarEdit | undefined {
+export function documentsAfterScalarEdit(earlier: ParserRun, input: string, options: YamlParseOptions, within?: Stretch, consume = false): ScalarEdit | undefined {
   if (!earlier.documents.every(isPlainYaml12)) return undefined;
+  const update = consume ? moveInPlace : copyDocuments;
   if (earlier.input === input) {
-    const documents = copyDocuments(earlier.documents, undefined);
+    const documents = update(earlier.documents, undefined);
     return documents && { documents, move: (offset) => offset, keyEdited: false };
   }
-  const { prefix, suffix } = sharedEnds(earlier.input, input);
+  const { prefix, suffix } = within ? sharedEndsWithin(earlier.input, input, within) : sharedEnds(earlier.input, input);
   const oldEnd = earlier.input.length - suffix;
   const delta = input.length - earlier.input.length;
   if (/[\r\n]/.test(earlier.input.slice(prefix, oldEnd)) || /[\r\n]/.test(input.slice(prefix, oldEnd + delta))) return undefined;
@@ -83,8 +86,21 @@ export function documentsAfterScalarEdit(earlier: ParserRun, input: string, opti
   if (!replacement) return undefined;
   for (const key of FROM_CONTEXT) if (Object.prototype.hasOwnProperty.call(scalar, key)) replacement[key] = scalar[key] as never;
   replacement.range = [start, end + delta, scalar.range![2] + delta];
-  const documents = copyDocuments(earlier.documents, { scalar, replacement, start, end, delta });
+  const documents = update(earlier.documents, { scalar, replacement, start, end, delta });
   return documents && { documents, move: (offset) => (offset >= end ? offset + delta : offset), keyEdited: atKey };
+}
+
+/** A stretch of the earlier input outside which the new input is the same (the edited line, as the caller knows it). */
+export interface Stretch {
+  start: number;
+  end: number;
+}
+
+/** sharedEnds() of two texts known to differ only within `within`: compares that stretch alone. */
+function sharedEndsWithin(earlier: string, input: string, within: Stretch): { prefix: number; suffix: number } {
+  const delta = input.length - earlier.length;
+  const inner = sharedEnds(earlier.slice(within.start, within.end), input.slice(within.start, within.end + delta));
+  return { prefix: within.start + inner.prefix, suffix: inner.suffix + earlier.length - within.end };
 }
 
 function isPlainYaml12(doc: Document.Parsed): boolean {
@@ -167,8 +183,9 @@ const AliasNode = Alias;
 
 /**
  * Copies of the documents, with the replacement made and the offsets after it
- * moved. Nodes that end before the edited scalar keep every offset and are
- * shared (nothing writes to a parsed document); the rest are new objects.
+ * moved. Every node is a new object, also those before the edit that keep their
+ * offsets: a model may later be changed in place (`consume`), and must then
+ * share no node with another.
  */
 function copyDocuments(documents: readonly Document.Parsed[], edit: Replacement | undefined): Document.Parsed[] | undefined {
   const end = edit ? edit.end : Infinity;
@@ -188,16 +205,12 @@ function copyDocuments(documents: readonly Document.Parsed[], edit: Replacement 
     const prototype = Object.getPrototypeOf(node);
     if (prototype === PairNode.prototype) {
       const pair = node as Pair;
-      const key = copy(pair.key);
-      const value = copy(pair.value);
-      if (key === pair.key && value === pair.value) return pair;
       const result: Pair<unknown, unknown> = Object.assign(new PairNode<unknown, unknown>(null), pair);
-      result.key = key;
-      result.value = value;
+      result.key = copy(pair.key);
+      result.value = copy(pair.value);
       return result;
     }
     const range = (node as Node).range;
-    if (range && range[2] < start) return node;
     if (prototype === ScalarNode.prototype) {
       const scalar = node as Scalar;
       const result = Object.assign(new ScalarNode(scalar.value), scalar);
@@ -237,4 +250,64 @@ function copyDocuments(documents: readonly Document.Parsed[], edit: Replacement 
     if (error instanceof NotCopied || error instanceof RangeError) return undefined;
     throw error;
   }
+}
+
+/**
+ * The documents themselves, with the replacement made and the offsets after it
+ * moved: for a caller giving up the earlier documents. Everything is checked
+ * before anything is changed, so that undefined leaves them as they were.
+ */
+function moveInPlace(documents: readonly Document.Parsed[], edit: Replacement | undefined): Document.Parsed[] | undefined {
+  if (!edit) return [...documents];
+  const { start, end, delta } = edit;
+  const ranges: [number, number, number][] = [];
+  let slot: { parent: Pair | unknown[]; key: 'key' | 'value' | number } | undefined;
+  const pending: unknown[] = documents.map((doc) => doc.contents);
+  const parents: (Pair | unknown[] | undefined)[] = documents.map(() => undefined);
+  const keys: ('key' | 'value' | number)[] = documents.map(() => 0);
+  while (pending.length > 0) {
+    const node = pending.pop();
+    const parent = parents.pop();
+    const key = keys.pop()!;
+    if (node === null || node === undefined) continue;
+    if (node === edit.scalar) {
+      if (!parent) return undefined; // a document that is one scalar is not edited here
+      slot = { parent, key };
+      continue;
+    }
+    const prototype = Object.getPrototypeOf(node);
+    if (prototype === PairNode.prototype) {
+      const pair = node as Pair;
+      pending.push(pair.key, pair.value);
+      parents.push(pair, pair);
+      keys.push('key', 'value');
+      continue;
+    }
+    const range = (node as Node).range;
+    if (range && range[2] < start) continue;
+    if (prototype !== ScalarNode.prototype && prototype !== MapNode.prototype && prototype !== SeqNode.prototype && prototype !== AliasNode.prototype) return undefined;
+    if (range) {
+      if ((range[0] > start && range[0] < end) || (range[1] > start && range[1] < end) || (range[2] > start && range[2] < end)) return undefined;
+      ranges.push(range);
+    }
+    if (prototype === MapNode.prototype || prototype === SeqNode.prototype) {
+      const items = (node as YAMLMap | YAMLSeq).items as unknown[];
+      for (let i = 0; i < items.length; i++) {
+        pending.push(items[i]);
+        parents.push(items);
+        keys.push(i);
+      }
+    }
+  }
+  if (!slot) return undefined;
+  for (const range of ranges) {
+    if (range[0] >= end) range[0] += delta;
+    if (range[1] >= end) range[1] += delta;
+    if (range[2] >= end) range[2] += delta;
+  }
+  (slot.parent as unknown as Record<string | number, unknown>)[slot.key] = edit.replacement;
+  for (const doc of documents) {
+    doc.range = [doc.range[0] >= end ? doc.range[0] + delta : doc.range[0], doc.range[1] >= end ? doc.range[1] + delta : doc.range[1], doc.range[2] >= end ? doc.range[2] + delta : doc.range[2]];
+  }
+  return [...documents];
 }
