@@ -121,6 +121,8 @@ describe('the parse after an edit inside one scalar', () => {
         // every other time giving the earlier model up, so that its documents are changed in place.
         const built = reusingEarlierParse(earlier, () => buildContext({ ...input, text: next }, options()), { consume: i % 2 === 1 });
         const prepared = await built.result;
+        // buildContext recognises the text (and parses it) before its first await: the offer reaches that parse.
+        assert.ok(built.reused, `${where}: the model is built from the earlier parse`);
         if (prepared.context.yaml?.text === next) assertSameParse(prepared.context.yaml, fresh, `${where} (${i % 2 === 1 ? 'in place' : 'copied'})`);
         const incremental = await analyzeText({ ...input, text: next }, options(), prepared);
         const full = await analyzeText({ ...input, text: next }, options());

@@ -48,7 +48,9 @@ export function commentLines(context: RuleContext): number[] | undefined {
       if (!node) continue;
       const range = node.range;
       if (isScalar(node) || (isCollection(node) && node.flow)) {
-        if (range) inside.push([range[0], range[1]]);
+        // Only one over several lines can hold a line's first `#` (no node starts with a space or a `#`).
+        const lineBreak = range ? text.indexOf('\n', range[0]) : -1;
+        if (range && lineBreak >= 0 && lineBreak < range[1]) inside.push([range[0], range[1]]);
         continue;
       }
       if (isCollection(node)) {

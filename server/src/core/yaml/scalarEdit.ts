@@ -262,42 +262,34 @@ function moveInPlace(documents: readonly Document.Parsed[], edit: Replacement | 
   const { start, end, delta } = edit;
   const ranges: [number, number, number][] = [];
   let slot: { parent: Pair | unknown[]; key: 'key' | 'value' | number } | undefined;
-  const pending: unknown[] = documents.map((doc) => doc.contents);
-  const parents: (Pair | unknown[] | undefined)[] = documents.map(() => undefined);
-  const keys: ('key' | 'value' | number)[] = documents.map(() => 0);
-  while (pending.length > 0) {
-    const node = pending.pop();
-    const parent = parents.pop();
-    const key = keys.pop()!;
-    if (node === null || node === undefined) continue;
+  const inside = (offset: number) => offset > start && offset < end;
+  // The check: false when a node cannot be moved exactly (then nothing is changed).
+  const visit = (node: unknown, parent: Pair | unknown[] | undefined, key: 'key' | 'value' | number): boolean => {
+    if (node === null || node === undefined) return true;
     if (node === edit.scalar) {
-      if (!parent) return undefined; // a document that is one scalar is not edited here
-      slot = { parent, key };
-      continue;
+      slot = parent && { parent, key }; // a document that is one scalar is not edited here
+      return !!parent;
     }
     const prototype = Object.getPrototypeOf(node);
-    if (prototype === PairNode.prototype) {
-      const pair = node as Pair;
-      pending.push(pair.key, pair.value);
-      parents.push(pair, pair);
-      keys.push('key', 'value');
-      continue;
-    }
+    if (prototype === PairNode.prototype) return visit((node as Pair).key, node as Pair, 'key') && visit((node as Pair).value, node as Pair, 'value');
     const range = (node as Node).range;
-    if (range && range[2] < start) continue;
-    if (prototype !== ScalarNode.prototype && prototype !== MapNode.prototype && prototype !== SeqNode.prototype && prototype !== AliasNode.prototype) return undefined;
+    if (range && range[2] < start) return true; // before the edit: stays as it is
+    if (prototype !== ScalarNode.prototype && prototype !== MapNode.prototype && prototype !== SeqNode.prototype && prototype !== AliasNode.prototype) return false;
     if (range) {
-      if ((range[0] > start && range[0] < end) || (range[1] > start && range[1] < end) || (range[2] > start && range[2] < end)) return undefined;
+      if (inside(range[0]) || inside(range[1]) || inside(range[2])) return false;
       ranges.push(range);
     }
     if (prototype === MapNode.prototype || prototype === SeqNode.prototype) {
       const items = (node as YAMLMap | YAMLSeq).items as unknown[];
-      for (let i = 0; i < items.length; i++) {
-        pending.push(items[i]);
-        parents.push(items);
-        keys.push(i);
-      }
+      for (let i = 0; i < items.length; i++) if (!visit(items[i], items, i)) return false;
     }
+    return true;
+  };
+  try {
+    for (const doc of documents) if (!visit(doc.contents, undefined, 0)) return undefined;
+  } catch (error) {
+    if (error instanceof RangeError) return undefined; // nested deeper than this walk recurses
+    throw error;
   }
   if (!slot) return undefined;
   for (const range of ranges) {
