@@ -18,6 +18,7 @@ import { parseNginx } from '../server/src/core/nginx/parser';
 import { parseYaml } from '../server/src/core/yaml/yamlModel';
 import { generateNginx, generateValues } from './generate';
 import { keystrokeLatency } from './lsp';
+import { valueEditCost } from './values-edit';
 import { scriptBenchmarks } from './scripts';
 import { startupBenchmarks } from './startup';
 import { median, percentile } from './stats';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   await nginxScaling(runs);
   await editorLatency(runs, nginxOnly);
   if (!nginxOnly) {
+    await valueEditCost(runs);
     await keyBenchmarks(runs);
     await completionOverLsp();
     await scriptBenchmarks(measure, runs);

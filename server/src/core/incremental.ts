@@ -48,7 +48,9 @@ export function commentLines(context: RuleContext): number[] | undefined {
       if (!node) continue;
       const range = node.range;
       if (isScalar(node) || (isCollection(node) && node.flow)) {
-        if (range) inside.push([range[0], range[1]]);
+        // Only one over several lines can hold a line's first `#` (no node starts with a space or a `#`).
+        const lineBreak = range ? text.indexOf('\n', range[0]) : -1;
+        if (range && lineBreak >= 0 && lineBreak < range[1]) inside.push([range[0], range[1]]);
         continue;
       }
       if (isCollection(node)) {
@@ -59,19 +61,24 @@ export function commentLines(context: RuleContext): number[] | undefined {
       }
     }
     inside.sort((a, b) => a[0] - b[0]);
-    return candidates.filter((offset) => !covered(inside, offset));
+    return uncovered(candidates, inside);
   }
   return undefined;
 }
 
-/** Whether a sorted list of ranges covers an offset (ranges may nest or overlap). */
-function covered(ranges: readonly [number, number][], offset: number): boolean {
+/**
+ * The offsets (ascending) that no range covers; ranges sorted by start, and may
+ * nest or overlap. One sweep over both: a long values file has thousands of each.
+ */
+function uncovered(offsets: readonly number[], ranges: readonly [number, number][]): number[] {
+  const kept: number[] = [];
+  let next = 0;
   let maxEnd = -1;
-  for (const [start, end] of ranges) {
-    if (start > offset) break;
-    if (end > maxEnd) maxEnd = end;
+  for (const offset of offsets) {
+    while (next < ranges.length && ranges[next][0] <= offset) maxEnd = Math.max(maxEnd, ranges[next++][1]);
+    if (maxEnd <= offset) kept.push(offset);
   }
-  return maxEnd > offset;
+  return kept;
 }
 
 export interface Reused {

@@ -39,6 +39,7 @@ import { findRuleMeta } from '../core/rules/registry';
 import { VERSION } from '../cli/version';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex } from '../core/text';
+import { reusingEarlierParse, type ParsedYaml } from '../core/yaml/yamlModel';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess, type NodeFileAccessOptions } from '../node/nodeFileAccess';
 import { findKeyById } from '../node/keyTools';
@@ -141,11 +142,28 @@ function collectGarbageSoon(): void {
 /** Documents whose parsed model is kept (the ones being typed in): the analysis, hovers and completions of a version share it. */
 const PREPARED_DOCUMENTS = 4;
 
+/**
+ * A document version's model. `readers` counts the requests it was handed to and
+ * `analysed` says that its version's analysis is done with it: when that analysis
+ * was its only reader, the next version's model may take over its YAML documents
+ * in place (core/yaml/scalarEdit.ts) instead of copying them.
+ */
+interface PreparedEntry {
+  document: TextDocument;
+  version: number;
+  settingsKey: string;
+  promise: Promise<PreparedDocument>;
+  yaml?: ParsedYaml;
+  readers: number;
+  analysed: boolean;
+}
+
 export function startServer(connection: Connection, runtime: ServerRuntime): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, CachedAnalysis>();
   /** The model of a document version (parse, includes, versions), most recently used last; cleared with the analyses. */
-  const prepared = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
+  const prepared = new Map<string, PreparedEntry>();
+  const modelEntries = new WeakMap<Promise<PreparedDocument>, PreparedEntry>();
   /** For completion only (never for diagnostics): the last earlier model it reused, with the text of the version it answered for. */
   const completionModels = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
   const inFlight = new Map<string, { document: TextDocument; version: number; promise: Promise<Analysis> }>();
@@ -314,6 +332,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
         comments = commentLines(context);
         if (analysis.internalErrors.length === 0) nginx = nginxEditBase(context, analysis.findings, settingsKey);
       }
+      const entry = prepared && modelEntries.get(prepared);
+      if (entry) entry.analysed = true;
       for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
       return analysis;
     })();
@@ -342,14 +362,24 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     prepared.delete(document.uri);
     if (known?.document === document && known.version === version && known.settingsKey === settingsKey) {
       prepared.set(document.uri, known);
+      known.readers++;
       return known.promise;
     }
-    const promise = buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots });
+    // Typing in a value: the parse of the version before, with the one scalar changed (core/yaml/scalarEdit.ts);
+    // changed in place when nothing but its own, finished analysis read it (else copied).
+    const earlier = known?.document === document && known.version < version ? known.yaml : undefined;
+    const consume = known?.readers === 1 && known.analysed;
+    const { result: promise } = reusingEarlierParse(earlier, () => buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots }), { consume });
+    const entry: PreparedEntry = { document, version, settingsKey, promise, readers: 1, analysed: false };
+    modelEntries.set(promise, entry);
     // A failed build is not kept: the next request tries again.
-    promise.catch(() => {
-      if (prepared.get(document.uri)?.promise === promise) prepared.delete(document.uri);
-    });
-    prepared.set(document.uri, { document, version, settingsKey, promise });
+    promise.then(
+      (model) => (entry.yaml = model.context.yaml),
+      () => {
+        if (prepared.get(document.uri)?.promise === promise) prepared.delete(document.uri);
+      },
+    );
+    prepared.set(document.uri, entry);
     while (prepared.size > PREPARED_DOCUMENTS) prepared.delete(prepared.keys().next().value!);
     return promise;
   }
@@ -371,6 +401,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     // The most recent of the model built for diagnostics and the one completion reused last (typing goes on from there).
     const earlier = [reused, built].filter((entry) => entry?.document === document && entry.version < version && entry.settingsKey === settingsKey).sort((a, b) => b!.version - a!.version)[0];
     if (!earlier) return undefined;
+    if (earlier === built) built.readers++; // completion may keep reading its model: never taken over in place
     const context = contextForCompletion((await earlier.promise).context, text);
     if (!context) return undefined;
     const model = { context, dependencies: [] };

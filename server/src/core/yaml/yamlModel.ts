@@ -5,9 +5,10 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar } from 'yaml';
 import type { Document, Node, Pair, YAMLError, YAMLMap } from 'yaml';
 import { isGeneratedValue } from '../decode';
-import { LineIndex } from '../text';
+import { LineIndex, sharedEnds } from '../text';
 import type { Span } from '../types';
-import { maskTemplates, overlapsAny } from './templateMask';
+import { documentsAfterScalarEdit, type Stretch, type YamlParseOptions } from './scalarEdit';
+import { maskTemplates, overlapsAny, type MaskedText } from './templateMask';
 
 export interface YamlSyntaxError {
   message: string;
@@ -38,17 +39,121 @@ export interface ParsedYaml {
 
 const identity = (offset: number) => offset;
 
+// Duplicate keys are not errors to Helm (sigs.k8s.io/yaml) or the installer (PyYAML): the last wins. They are collected below.
+const PARSE_OPTIONS: YamlParseOptions = { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false };
+
+/** The text the parser read for each parse (templates masked, nesting limited): what a later edit is compared with. */
+const parserInputs = new WeakMap<ParsedYaml, string>();
+/** The earlier model of the document being built, while {@link reusingEarlierParse} runs. */
+let earlierOnOffer: Offer | undefined;
+
+interface Offer {
+  yaml: ParsedYaml;
+  reused: boolean;
+  consume: boolean;
+}
+
+/**
+ * Runs `build` with the model of an earlier version of the same document on
+ * offer: a `parseYaml` in it (synchronous: `buildContext` recognises the
+ * document before its first await) of a text that differs from the earlier
+ * one inside one scalar copies the earlier documents with that scalar changed
+ * instead of parsing (scalarEdit.ts). `reused` says whether one did.
+ *
+ * With `consume`, the caller gives the earlier model up (nothing reads it any
+ * more): its documents are changed in place into the new ones, without a copy,
+ * and it is never offered again.
+ */
+export function reusingEarlierParse<T>(earlier: ParsedYaml | undefined, build: () => T, { consume = false } = {}): { result: T; reused: boolean } {
+  const outer = earlierOnOffer;
+  const offer = earlier ? { yaml: earlier, reused: false, consume } : undefined;
+  earlierOnOffer = offer;
+  try {
+    return { result: build(), reused: !!offer?.reused };
+  } finally {
+    earlierOnOffer = outer;
+  }
+}
+
+/** What the parser read for this model: the text with templates masked and flow nesting limited. */
+export function parserInputOf(parsed: ParsedYaml): string | undefined {
+  return parserInputs.get(parsed);
+}
+
+/** The earlier model on offer, when it can be reused for a parse of a whole text: one without errors (so without cuts). */
+function usableOffer(toOuter: (offset: number) => number): { offer: Offer; input: string } | undefined {
+  const offer = earlierOnOffer;
+  if (!offer || toOuter !== identity || offer.yaml.toOuter !== identity || offer.yaml.errors.length > 0) return undefined;
+  const input = parserInputs.get(offer.yaml);
+  return input === undefined ? undefined : { offer, input };
+}
+
+const brackets = (line: string) => line.replace(/[^[\]{}]/g, '');
+
+/**
+ * The masked text and template spans of `text` from those of the earlier text,
+ * when the two differ within one line: templates never span a line break, so
+ * only that line is masked again. `sameBrackets`: the masked text has the
+ * earlier one's brackets, so nesting is as deep as it was (not over the limit).
+ */
+function maskedAfterLineEdit(earlier: ParsedYaml, earlierInput: string, text: string): { masked: MaskedText; sameBrackets: boolean; line: Stretch } | undefined {
+  const old = earlier.text;
+  if (old.length !== earlierInput.length) return undefined;
+  const { prefix, suffix } = sharedEnds(old, text);
+  const oldEnd = old.length - suffix;
+  const delta = text.length - old.length;
+  if (old.slice(prefix, oldEnd).includes('\n') || text.slice(prefix, oldEnd + delta).includes('\n')) return undefined;
+  const lineStart = old.lastIndexOf('\n', prefix - 1) + 1;
+  const found = old.indexOf('\n', oldEnd);
+  const lineEnd = found < 0 ? old.length : found;
+  const line = maskTemplates(text.slice(lineStart, lineEnd + delta));
+  const templateSpans = [
+    ...earlier.templateSpans.filter((span) => span.start < lineStart),
+    ...line.templateSpans.map((span) => ({ start: span.start + lineStart, end: span.end + lineStart })),
+    ...earlier.templateSpans.filter((span) => span.start >= lineEnd).map((span) => ({ start: span.start + delta, end: span.end + delta })),
+  ];
+  const masked = { text: earlierInput.slice(0, lineStart) + line.text + earlierInput.slice(lineEnd), templateSpans };
+  return { masked, sameBrackets: brackets(earlierInput.slice(lineStart, lineEnd)) === brackets(line.text), line: { start: lineStart, end: lineEnd } };
+}
+
+/** The earlier model on offer, when `input` differs from what it parsed inside one scalar: its documents and duplicates, updated. */
+function afterScalarEdit(usable: { offer: Offer; input: string }, input: string, line: Stretch | undefined): Pick<ParsedYaml, 'documents' | 'duplicates'> | undefined {
+  const { offer } = usable;
+  const earlier = offer.yaml;
+  const edit = documentsAfterScalarEdit({ input: usable.input, documents: earlier.documents }, input, PARSE_OPTIONS, line, offer.consume);
+  if (!edit) return undefined;
+  offer.reused = true;
+  // Its documents are the new model's now: without its parser input, it is not offered again.
+  if (offer.consume) parserInputs.delete(earlier);
+  const { documents, move } = edit;
+  const moveSpan = (span: Span): Span => ({ start: move(span.start), end: move(span.end) });
+  // A value's edit leaves every key, so the same duplicates, moved.
+  const duplicates = edit.keyEdited
+    ? documents.flatMap((doc) => findDuplicateKeys(doc.contents as Node | null, identity))
+    : earlier.duplicates.map((duplicate) => ({
+        key: duplicate.key,
+        ignored: { keySpan: moveSpan(duplicate.ignored.keySpan), valueSpan: moveSpan(duplicate.ignored.valueSpan), block: duplicate.ignored.block },
+        kept: { keySpan: moveSpan(duplicate.kept.keySpan) },
+      }));
+  return { documents, duplicates };
+}
+
 export function parseYaml(text: string, toOuter: (offset: number) => number = identity): ParsedYaml {
-  const masked = maskTemplates(text);
+  // With an earlier version on offer, the steps before the parse redo only the edited line where they can.
+  const usable = usableOffer(toOuter);
+  const lineEdit = usable && maskedAfterLineEdit(usable.offer.yaml, usable.input, text);
+  const masked = lineEdit?.masked ?? maskTemplates(text);
   const errors: YamlSyntaxError[] = [];
   let docs: Document.Parsed[] = [];
-  const nested = limitFlowNesting(masked.text, MAX_FLOW_DEPTH);
+  const nested = lineEdit?.sameBrackets ? { text: masked.text, cuts: [] } : limitFlowNesting(masked.text, MAX_FLOW_DEPTH);
   for (const cut of nested.cuts) {
     errors.push({ message: `[ ] or { } nest deeper than ${MAX_FLOW_DEPTH} levels, so the rest of this line was not parsed`, span: { start: toOuter(cut), end: toOuter(cut + 1) } });
   }
+  // Outside the edited line, the parser's input is the earlier one (when nothing was cut): only that line is compared.
+  const reused = usable && nested.cuts.length === 0 ? afterScalarEdit(usable, nested.text, lineEdit?.sameBrackets ? lineEdit.line : undefined) : undefined;
+  if (reused) return remember({ text, lines: new LineIndex(text), documents: reused.documents, errors, duplicates: reused.duplicates, templateSpans: masked.templateSpans, toOuter }, nested.text);
   try {
-    // Duplicate keys are not errors to Helm (sigs.k8s.io/yaml) or the installer (PyYAML): the last wins. They are collected below.
-    const documents = parseAllDocuments(nested.text, { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false });
+    const documents = parseAllDocuments(nested.text, PARSE_OPTIONS);
     docs = Array.isArray(documents) ? documents : [];
   } catch (error) {
     // The parser recurses on nesting; pathological depth must cost a finding, not the server.
@@ -63,7 +168,12 @@ export function parseYaml(text: string, toOuter: (offset: number) => number = id
     }
   }
   const duplicates = docs.flatMap((doc) => findDuplicateKeys(doc.contents as Node | null, toOuter));
-  return { text, lines: new LineIndex(text), documents: docs, errors, duplicates, templateSpans: masked.templateSpans, toOuter };
+  return remember({ text, lines: new LineIndex(text), documents: docs, errors, duplicates, templateSpans: masked.templateSpans, toOuter }, nested.text);
+}
+
+function remember(parsed: ParsedYaml, parserInput: string): ParsedYaml {
+  parserInputs.set(parsed, parserInput);
+  return parsed;
 }
 
 /** Every key that a later key of the same mapping overrides, at any depth (bounded). */
@@ -316,7 +426,7 @@ export class YamlMapView {
  */
 function yttSetsValue(yaml: ParsedYaml, keyStart: number, valueEnd: number): boolean {
   const text = yaml.text;
-  if (!text.includes('#@') && !text.includes('(@')) return false;
+  if (!mentionsYtt(yaml)) return false;
   const lineEnd = text.indexOf('\n', valueEnd);
   const rest = text.slice(keyStart, lineEnd < 0 ? text.length : lineEnd);
   if (/(^|\s)#@/.test(rest) || rest.includes('(@=')) return true;
@@ -332,6 +442,14 @@ function yttSetsValue(yaml: ParsedYaml, keyStart: number, valueEnd: number): boo
     return line.startsWith('#@') && !line.startsWith('#@ load(') && !/^#@\s*(end|else)\b/.test(line) ? true : false;
   }
   return false;
+}
+
+/** Whether the text has any ytt syntax; asked for every entry read, so found once per text. */
+const yttMentions = new WeakMap<ParsedYaml, boolean>();
+function mentionsYtt(yaml: ParsedYaml): boolean {
+  let mentions = yttMentions.get(yaml);
+  if (mentions === undefined) yttMentions.set(yaml, (mentions = yaml.text.includes('#@') || yaml.text.includes('(@')));
+  return mentions;
 }
 
 /** The offset just past the `:` that follows a key (spaces allowed before it), or undefined when there is none. */
