@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../server/src/cli/main';
-import { idleCores, lintInWorkers, MIN_FILES_FOR_WORKERS, usesWorkers, type LintTarget } from '../../server/src/cli/parallel';
+import { defaultJobs, idleCores, lintInWorkers, MIN_FILES_FOR_WORKERS, usesWorkers, type LintTarget } from '../../server/src/cli/parallel';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
 import { filesUnder } from '../helpers/fixtures';
 import { defaultSettings } from '../../server/src/core/settings';
@@ -94,11 +94,14 @@ describe('harbor-audit on worker threads', () => {
     assert.deepEqual(await seeded.findByName!('harbor.yml', [work]), ['/seeded/harbor.yml']);
   });
 
-  it('uses the idle cores by default: none when the machine is busy', () => {
+  it('uses the idle cores by default: none when the machine is busy, nor with only two of them', () => {
     assert.equal(idleCores(2, 0.1), 2);
     assert.equal(idleCores(2, 0.7), 1);
     assert.equal(idleCores(2, 3.5), 1);
     assert.equal(idleCores(8, 2.2), 6);
+    assert.equal(defaultJobs(idleCores(2, 0.1)), 1, 'two threads on two cores were slower than one (bench)');
+    assert.equal(defaultJobs(idleCores(4, 0.5)), 4);
+    assert.equal(defaultJobs(idleCores(8, 2.2)), 6);
   });
 
   it('refuses a --jobs that is not a number of threads', async () => {

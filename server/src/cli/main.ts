@@ -67,7 +67,7 @@ files that configs name on another host from a copy here (like \`paths:\` in .ha
   --unsafe-fixes   with --fix: apply unsafe fixes too (review the result)
   --diff           with --fix: print the changes as a unified diff, write nothing
   --allow-empty    exit 0 when the paths hold no Harbor config (otherwise exit 2)
-  --jobs N         lint many files on N threads (default: one per idle core; output order is the same)
+  --jobs N         lint many files on N threads (default: one per idle core when three or more are idle, else one; output order is the same)
 Exit code 0: nothing at or above --fail-on (default error); 1: something is (with --diff:
 or a fix would change a file); 2: usage or internal error, no Harbor config found, a file
 that cannot be read or written.`;
@@ -115,7 +115,7 @@ interface LintOptions {
   unsafeFixes?: boolean;
   diff?: boolean;
   allowEmpty?: boolean;
-  /** --jobs N: worker threads for many files (default one per core; 1 lints in one thread). */
+  /** --jobs N: worker threads for many files (default: defaultJobs in parallel.ts; 1 lints in one thread). */
   jobs?: number;
 }
 

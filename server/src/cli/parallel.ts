@@ -52,7 +52,7 @@ export async function lintTarget(target: LintTarget, context: LintContext, files
 }
 
 export interface LintAllOptions {
-  /** Threads to use, this one included; default one per idle core (see idleCores). 1 lints in this thread only. */
+  /** Threads to use, this one included; default: see defaultJobs. 1 lints in this thread only. */
   jobs?: number;
   /** Called as each file is done, with the thread that linted it (0: this one; 1 and up: the workers). */
   onLinted?: (index: number, thread: number) => void;
@@ -77,7 +77,18 @@ export function usesWorkers(count: number, context: LintContext, options: LintAl
 }
 
 function jobsFor(count: number, options: LintAllOptions): number {
-  return Math.max(1, Math.min(options.jobs ?? idleCores(), count));
+  return Math.max(1, Math.min(options.jobs ?? defaultJobs(), count));
+}
+
+/**
+ * Threads a run uses unless --jobs says: every idle core from three up, else
+ * this thread alone. A worker pays its own warm-up (loading and compiling the
+ * core, ~0.5 s of CPU), and two threads on two cores contend for caches and
+ * memory: on the 2-core bench machine the corpus x16 took 2.7 s on two threads
+ * against 2.5 s on one (npm run bench, parallel CLI).
+ */
+export function defaultJobs(idle = idleCores()): number {
+  return idle >= 3 ? idle : 1;
 }
 
 /**
