@@ -86,9 +86,22 @@ function hasHarborInternalMarkers(shape: NginxShape): boolean {
   return sealed && ((upstreams.has('core') && upstreams.has('portal')) || (upstreams.has('ui') && upstreams.has('registry')));
 }
 
+/**
+ * Whether the upstream names allow a Harbor template match or the internal markers: both
+ * need Harbor's upstreams, so a front proxy's locations need not be listed at all.
+ */
+function mayBeHarborInternal(directives: readonly NginxDirective[]): boolean {
+  const upstreams = new Set<string>();
+  for (const upstream of upstreamBlocks(directives)) if (upstream.args[0] && !upstream.args[0].templated) upstreams.add(upstream.args[0].value.toLowerCase());
+  if ((upstreams.has('core') && upstreams.has('portal')) || (upstreams.has('ui') && upstreams.has('registry'))) return true;
+  return HARBOR_NGINX_TEMPLATES.some((template) => template.upstreams.every((name) => upstreams.has(name)));
+}
+
 /** Harbor's own nginx config: the versions it matches, for messages. */
 export function internalHarborNginx(file: NginxFile): { versions?: string; source?: string } | undefined {
-  const shape = nginxShape(spliceIncludes(file.directives));
+  const directives = spliceIncludes(file.directives);
+  if (!mayBeHarborInternal(directives)) return undefined;
+  const shape = nginxShape(directives);
   const match = matchHarborTemplate(shape);
   if (match) return { versions: match.template.versions, source: match.template.source };
   return hasHarborInternalMarkers(shape) ? {} : undefined;
@@ -224,10 +237,26 @@ export function serverBlocks(directives: readonly NginxDirective[]): NginxDirect
 }
 
 /** Upstream members' hosts by upstream name, from the given files. */
+/**
+ * The `upstream` blocks of a file: nginx takes them only in `http` and `stream`,
+ * so only those levels (and the top, for a conf.d file) are read, not every server.
+ */
+function upstreamBlocks(directives: readonly NginxDirective[]): NginxDirective[] {
+  const found: NginxDirective[] = [];
+  const levels = [spliceIncludes(directives)];
+  while (levels.length > 0) {
+    for (const directive of levels.pop()!) {
+      if (directive.name === 'upstream' && directive.block) found.push(directive);
+      else if ((directive.name === 'http' || directive.name === 'stream') && directive.block) levels.push(spliceIncludes(directive.block));
+    }
+  }
+  return found;
+}
+
 export function upstreamHostsIn(files: readonly NginxFile[]): UpstreamHostsOf {
   const index = new Map<string, string[]>();
   for (const file of files) {
-    for (const upstream of descendants(file.directives).filter((d) => d.name === 'upstream' && d.block)) {
+    for (const upstream of upstreamBlocks(file.directives)) {
       const name = upstream.args[0]?.value.toLowerCase();
       if (name === undefined) continue;
       const members = upstream.block!.filter((d) => d.name === 'server').map((d) => (d.args[0]?.value ?? '').replace(/:\d+$/, ''));

@@ -294,7 +294,16 @@ function allScopes(model: NginxModel): Scope[] {
 
 const INCLUDED_FOLDERS = /^(conf\.d|sites-enabled|sites-available|http\.d|vhosts\.d|servers)$/;
 
+// Two rules and a hover ask for the same model's sites; a 20,000-line config has thousands of scopes to walk.
+const sitesOfModel = new WeakMap<NginxModel, TlsSite[]>();
+
 function nginxSites(model: NginxModel): TlsSite[] {
+  let sites = sitesOfModel.get(model);
+  if (!sites) sitesOfModel.set(model, (sites = findNginxSites(model)));
+  return sites;
+}
+
+function findNginxSites(model: NginxModel): TlsSite[] {
   const sites: TlsSite[] = [];
   // nginx's prefix is the folder of nginx.conf; a checked conf.d file sits one level below it.
   let prefix = dirname(model.root.path.replace(/\\/g, '/'));
