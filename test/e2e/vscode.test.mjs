@@ -499,6 +499,9 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
   test('Harbor: Restart Server starts a new server process, and diagnostics come back from it', TEST_TIMEOUT, guarded(async () => {
     const before = serverPids();
     assert.equal(before.length, 1, `expected one running server, found ${before.length}`);
+    // Started with the Node options that keep its memory down (server/src/lsp/nodeFlags.ts).
+    const serverArgs = readFileSync(`/proc/${before[0]}/cmdline`, 'utf8').split('\0');
+    for (const flag of ['--max-semi-space-size=1', '--v8-pool-size=1']) assert.ok(serverArgs.includes(flag), `${flag} missing from ${serverArgs.join(' ')}`);
     await runCommand('Harbor: Restart Server');
     const end = Date.now() + UI_TIMEOUT;
     let after = serverPids();
