@@ -19,23 +19,12 @@ import { nginxEditBase, nginxEditShortcut, sameDiagnostics, type NginxEditBase }
 import { ruleCatalog } from '../../server/src/core/rules/registry';
 import { seededRandom } from '../../server/src/core/secrets';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
+import { prng } from '../fuzz/fuzzer';
 import { filesUnder, fixturesRoot, repoRoot, sharedRoot } from '../helpers/fixtures';
 
 const files = createNodeFileAccess();
 const options = (): AnalyzeOptions => ({ files, random: seededRandom(5), searchRoots: [] });
 const SETTINGS = 'defaults';
-
-/** A small seeded generator (mulberry32), so a failing chain can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DIRECTIVES = [
   'proxy_set_header Host $host;',
@@ -143,7 +132,7 @@ describe('the analysis after an edit inside one nginx server', () => {
       let state = await analysed(input, undefined);
       if (!state.base) continue;
       front++;
-      const random = generator(1000 + n);
+      const random = prng(1000 + n);
       let text = input.text;
       const count = input.path === '/bench/nginx.conf' ? 60 : 12;
       for (let i = 0; i < count; i++) {
