@@ -200,6 +200,10 @@ describe('the parse after an edit inside one scalar', () => {
       ['a: b\nb\n', 'a: bb\nb\n'], // an earlier parse with errors
       ['- a\n', '- - a\n'],
       ['top\n', 'topx\n'], // a document that is one scalar
+      ["p: 'Harbor12345'\nq: r\n", "p: 'Harbor12345''\nq: r\n"], // a quote left open by a doubled quote at its end
+      ['p: "C:\\dir"\nq: r\n', 'p: "C:\\dir\\"\nq: r\n'], // ... or by an escaped closing quote
+      ['[aa,\nbb, cc]\n', '[aa,\n--- bb, cc]\n'], // a document marker where a line starts
+      ['[aa,\nbb, cc]\n', '[aa,\n... bb, cc]\n'],
     ];
     for (const [before, after] of cases) assert.equal(reuse(before, after).reused, false, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
   });

@@ -151,9 +151,13 @@ function scalarIn(root: Node | null, from: number, to: number, contains: (range:
  * `source`, with nothing else; else undefined.
  */
 function parseScalarAlone(source: string, atKey: boolean, type: Scalar.Type, options: YamlParseOptions): Scalar | undefined {
+  // A document marker where a line starts (inside a flow collection that spans lines) ends the document there.
+  if (/^(---|\.\.\.)(\s|$)/.test(source)) return undefined;
   const offset = atKey ? 0 : 'k: '.length;
-  const doc = parseDocument(atKey ? `${source}: v` : `k: ${source}`, options);
-  if (doc.errors.length > 0 || doc.warnings.length > 0 || !(doc.contents instanceof YAMLMap) || doc.contents.items.length !== 1) return undefined;
+  // A line follows, as in the file: at the very end of its input the library takes `'q''` or `"a\"` as
+  // closed, where in the file the quote stays open and swallows what follows.
+  const doc = parseDocument(atKey ? `${source}: v\nz: v\n` : `k: ${source}\nz: v\n`, options);
+  if (doc.errors.length > 0 || doc.warnings.length > 0 || !(doc.contents instanceof YAMLMap) || doc.contents.items.length !== 2) return undefined;
   const pair = doc.contents.items[0];
   const node = atKey ? pair.key : pair.value;
   if (!(node instanceof Scalar) || node.type !== type || !node.range) return undefined;
