@@ -104,4 +104,37 @@ describe('no stale diagnostics', { timeout: 120000 }, () => {
       await client.sendNotification('textDocument/didClose', { textDocument: { uri } });
     }
   });
+
+  it('settings that change while an analysis waits: the next pull uses the new ones', async () => {
+    const withInclude = FRONT_PROXY_NO_LIMIT.replace('    location / {', '    include extra.conf;\n    location / {');
+    const settingsFile = join(workspace, '.harbor-audit.yaml');
+    const pull = async (uri: string) => ((await client.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] }).items.map((d) => d.code);
+    try {
+      for (let round = 0; round < 10; round++) {
+        writeFileSync(settingsFile, 'rules: {}\n');
+        await client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(settingsFile).toString(), type: 2 }] });
+        const uri = pathToFileURL(join(workspace, `settings-${round}.conf`)).toString();
+        // Once the server has read the settings file again, the finding is there with rules: {} (and the next held read is the include's).
+        const probe = pathToFileURL(join(workspace, `probe-${round}.conf`)).toString();
+        await client.sendNotification('textDocument/didOpen', { textDocument: { uri: probe, languageId: 'nginx', version: 1, text: withInclude } });
+        assert.deepEqual(await pull(probe), ['proxy-body-size']);
+        await client.sendNotification('textDocument/didClose', { textDocument: { uri: probe } });
+        const read = files.holdNextRead();
+        await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nginx', version: 1, text: withInclude } });
+        const first = pull(uri);
+        await read.started; // the analysis with proxy-body-size on waits on extra.conf
+        writeFileSync(settingsFile, 'rules:\n  proxy-body-size: "off"\n');
+        await client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(settingsFile).toString(), type: 2 }] });
+        // The server reads the settings file again before the held read ends.
+        setTimeout(read.release, 100);
+        await first.catch(() => undefined);
+        const again = await pull(uri);
+        assert.ok(!again.includes('proxy-body-size'), `round ${round}: the analysis made with the old settings was kept`);
+        await client.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      }
+    } finally {
+      rmSync(settingsFile, { force: true });
+      await client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(settingsFile).toString(), type: 3 }] });
+    }
+  });
 });

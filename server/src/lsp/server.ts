@@ -166,7 +166,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const modelEntries = new WeakMap<Promise<PreparedDocument>, PreparedEntry>();
   /** For completion only (never for diagnostics): the last earlier model it reused, with the text of the version it answered for. */
   const completionModels = new Map<string, { document: TextDocument; version: number; settingsKey: string; promise: Promise<PreparedDocument> }>();
-  const inFlight = new Map<string, { document: TextDocument; version: number; promise: Promise<Analysis> }>();
+  const inFlight = new Map<string, { document: TextDocument; version: number; generation: number; promise: Promise<Analysis> }>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
   let workspaceRoots: string[] = [];
   let fileSettings: AuditSettings = { rules: {}, ignore: [] };
@@ -187,6 +187,12 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
   const logCache = new Map<string, { document: TextDocument; version: number; generation: number; promise: Promise<LogAnalysis> }>();
   /** Bumped whenever a config in the workspace may have changed: joined log results of older generations are stale. */
   let generation = 0;
+  /** The generation in which each path last changed, and in which settings (or everything) last did. */
+  const changedIn = new Map<string, number>();
+  let everythingChangedIn = 0;
+  /** Whether something an analysis read (or settings) changed after it started in `generation`. */
+  const outdated = (analysis: Analysis, startedIn: number): boolean =>
+    everythingChangedIn > startedIn || analysis.dependencies.some((path) => (changedIn.get(path) ?? 0) > startedIn);
   const workspaceFindings = new WorkspaceFindings({
     candidates: (token) => workspaceCandidates(token),
     analyze: (uri) => workspaceFileAnalysis(uri),
@@ -300,7 +306,9 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     const cached = cache.get(document.uri);
     if (cached?.document === document && cached.version === version) return cached.analysis;
     const running = inFlight.get(document.uri);
-    if (running?.document === document && running.version === version) return running.promise;
+    // An analysis that started before settings changed is not handed out; one whose files changed meanwhile is not kept.
+    const startedIn = generation;
+    if (running?.document === document && running.version === version && running.generation >= everythingChangedIn) return running.promise;
     const text = document.getText();
     let comments: number[] | undefined;
     let nginx: NginxEditBase | undefined;
@@ -337,10 +345,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       for (const failure of analysis.internalErrors) connection.console.error(`rule ${failure.ruleId} failed on ${document.uri}: ${failure.message}`);
       return analysis;
     })();
-    inFlight.set(document.uri, { document, version, promise });
+    inFlight.set(document.uri, { document, version, generation: startedIn, promise });
     try {
       const analysis = await promise;
-      const stillCurrent = documents.get(document.uri) === document && document.version === version;
+      const stillCurrent = documents.get(document.uri) === document && document.version === version && !outdated(analysis, startedIn);
       if (stillCurrent) {
         cache.set(document.uri, { document, version, analysis, text, comments, nginx });
         if (!isLog(document)) connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: analysis.recognition.kind, reason: analysis.recognition.reason, detail: analysis.recognition.detail });
@@ -587,8 +595,11 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
    */
   function workspaceChanged(paths?: ReadonlySet<string>): void {
     generation++;
-    if (paths) workspaceFindings.changed(paths);
-    else {
+    if (paths) {
+      for (const path of paths) changedIn.set(path, generation);
+      workspaceFindings.changed(paths);
+    } else {
+      everythingChangedIn = generation;
       workspaceFindings.reset();
       keyMatchCache.clear();
     }
