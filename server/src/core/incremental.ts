@@ -13,7 +13,7 @@
 import { isCollection, isPair, isScalar, type Node } from 'yaml';
 import type { Analysis } from './languageService';
 import type { RuleContext } from './rules/rule';
-import { sharedEnds } from './text';
+import { sharedEnds, type SharedEnds } from './text';
 import type { Position, Range, Span } from './types';
 
 /** Words and characters that some check reads in a comment: such a line is never edited incrementally. */
@@ -89,11 +89,12 @@ export interface Reused {
 }
 
 /** The analysis of `text` from the one of `previous.text`, when the difference is an edit inside a comment line; else undefined. */
-export function reuseAfterCommentEdit(previous: { uri: string; text: string; analysis: Analysis; comments?: readonly number[] }, text: string): Reused | undefined {
+/** `ends`: sharedEnds(previous.text, text), when the caller has it already. */
+export function reuseAfterCommentEdit(previous: { uri: string; text: string; analysis: Analysis; comments?: readonly number[] }, text: string, ends?: SharedEnds): Reused | undefined {
   const old = previous.text;
   const known = previous.comments;
   if (!known || previous.analysis.internalErrors.length > 0) return undefined;
-  const edit = lineEdit(old, text);
+  const edit = lineEdit(old, text, ends);
   if (!edit) return undefined;
   const { prefix, oldEnd, delta, lineStart, lineEnd, oldLine, newLine } = edit;
   const hash = old.indexOf('#', lineStart);
@@ -145,9 +146,9 @@ export function reuseAfterCommentEdit(previous: { uri: string; text: string; ana
 }
 
 /** Where `text` differs from `old`, when that is within one line and adds or removes no line break; else undefined. */
-function lineEdit(old: string, text: string) {
+function lineEdit(old: string, text: string, ends?: SharedEnds) {
   if (old === text) return undefined;
-  const { prefix, suffix } = sharedEnds(old, text);
+  const { prefix, suffix } = ends ?? sharedEnds(old, text);
   const oldEnd = old.length - suffix;
   const delta = text.length - old.length;
   const lineStart = old.lastIndexOf('\n', prefix - 1) + 1;

@@ -24,7 +24,7 @@ import type { NginxDirective } from './nginx/ast';
 import type { NginxModel, ServerBlock } from './nginx/model';
 import type { Rule, RuleContext } from './rules/rule';
 import { DIRECTIVE_PREFIX } from './suppression';
-import { sharedEnds } from './text';
+import { sharedEnds, type SharedEnds } from './text';
 import type { Finding, Position, Span } from './types';
 
 
@@ -39,7 +39,13 @@ export interface NginxEditBase {
 /** Kept for a front-proxy nginx document only (other kinds never take this path, and need not hold their model). */
 export function nginxEditBase(context: RuleContext, findings: readonly Finding[], settingsKey: string): NginxEditBase | undefined {
   if (context.recognition.kind !== 'nginx' || context.nginx?.role !== 'front' || context.nginx.includer) return undefined;
+  // A text whose lexing is not local is never edited incrementally: checked once here, not again on the next keystroke.
+  if (!isLocal(context.text)) return undefined;
   return { text: context.text, settingsKey, context, findings };
+}
+
+function isLocal(text: string): boolean {
+  return !NOT_LOCAL.some((marker) => text.includes(marker));
 }
 
 /** Lexer input that is not context-free (template syntax, Lua bodies), and suppression comments, which act on other lines. */
@@ -63,11 +69,12 @@ interface ServerEdit {
  * an edit inside one server block that changes no block structure; undefined
  * otherwise (the document is analysed in full).
  */
-export function nginxEditShortcut(previous: NginxEditBase, next: RuleContext, settingsKey: string, uri: string): RuleShortcut | undefined {
+/** `ends`: sharedEnds(previous.text, next.text), when the caller has it already. */
+export function nginxEditShortcut(previous: NginxEditBase, next: RuleContext, settingsKey: string, uri: string, ends?: SharedEnds): RuleShortcut | undefined {
   const before = previous.context.nginx;
   const after = next.nginx;
   if (previous.settingsKey !== settingsKey || !before || !after || next.recognition.kind !== 'nginx' || after.role !== 'front' || after.includer) return undefined;
-  const edit = serverEdit(previous.text, next.text, before, after, previous.context, next);
+  const edit = serverEdit(previous.text, next.text, before, after, previous.context, next, ends);
   if (!edit) return undefined;
   const oldServer = before.servers[edit.index];
   const newServer = after.servers[edit.index];
@@ -101,9 +108,9 @@ export function nginxEditShortcut(previous: NginxEditBase, next: RuleContext, se
 }
 
 /** The edit as one changed stretch strictly inside the block of the same server in both versions, with everything around it in place. */
-function serverEdit(old: string, text: string, before: NginxModel, after: NginxModel, oldContext: RuleContext, newContext: RuleContext): ServerEdit | undefined {
-  if (old === text || NOT_LOCAL.some((marker) => old.includes(marker) || text.includes(marker))) return undefined;
-  const { prefix, suffix } = sharedEnds(old, text);
+function serverEdit(old: string, text: string, before: NginxModel, after: NginxModel, oldContext: RuleContext, newContext: RuleContext, ends?: SharedEnds): ServerEdit | undefined {
+  if (old === text || !isLocal(text)) return undefined;
+  const { prefix, suffix } = ends ?? sharedEnds(old, text);
   const oldEnd = old.length - suffix;
   const newEnd = text.length - suffix;
   // A changed line ending could change the line breaks fixes write elsewhere.

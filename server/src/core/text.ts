@@ -88,7 +88,13 @@ export function applyEdits(text: string, edits: readonly { span: Span; newText: 
  * How many characters `a` and `b` share at the start, and then at the end of
  * what is left (so the two never overlap): the one changed stretch between two texts.
  */
-export function sharedEnds(a: string, b: string): { prefix: number; suffix: number } {
+/** How many characters two texts share at their start and, after that, at their end. */
+export interface SharedEnds {
+  prefix: number;
+  suffix: number;
+}
+
+export function sharedEnds(a: string, b: string): SharedEnds {
   let prefix = 0;
   const shorter = Math.min(a.length, b.length);
   while (prefix < shorter && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;

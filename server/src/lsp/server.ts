@@ -38,7 +38,7 @@ import { joinCauses, type KeyMatch } from '../core/logs/report';
 import { findRuleMeta } from '../core/rules/registry';
 import { VERSION } from '../cli/version';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
-import { LineIndex } from '../core/text';
+import { LineIndex, sharedEnds } from '../core/text';
 import { reusingEarlierParse, type ParsedYaml } from '../core/yaml/yamlModel';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess, type NodeFileAccessOptions } from '../node/nodeFileAccess';
@@ -314,8 +314,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     let nginx: NginxEditBase | undefined;
     const promise = (async () => {
       // Typing in a comment: the previous version's findings, moved (nothing is parsed or checked again).
-      if (cached?.document === document && text.length <= MAX_DOCUMENT_CHARS) {
-        const reused = reuseAfterCommentEdit({ uri: document.uri, ...cached }, text);
+      // Where this version differs from the last analysed one, found once for the comment and the nginx edit paths.
+      const ends = cached?.document === document && text.length <= MAX_DOCUMENT_CHARS ? sharedEnds(cached.text, text) : undefined;
+      if (cached && ends) {
+        const reused = reuseAfterCommentEdit({ uri: document.uri, ...cached }, text, ends);
         if (reused) {
           comments = reused.comments;
           if (reused.sameDiagnostics) resultIds.set(reused.analysis, resultIdOf(cached.analysis));
@@ -331,7 +333,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       const prepared = preparedOf(document, version, text, settings);
       const settingsKey = JSON.stringify(settings);
       const base = cached?.document === document ? cached.nginx : undefined;
-      const ruleShortcut = base && prepared ? await prepared.then(({ context }) => nginxEditShortcut(base, context, settingsKey, document.uri), () => undefined) : undefined;
+      const baseEnds = base?.text === cached?.text ? ends : undefined;
+      const ruleShortcut = base && prepared ? await prepared.then(({ context }) => nginxEditShortcut(base, context, settingsKey, document.uri, context.text === text ? baseEnds : undefined), () => undefined) : undefined;
       const analysis = await analyzeText(input, { ...options, ruleShortcut }, prepared);
       // Typing in a value often changes no diagnostic: the editor keeps what it shows.
       if (ruleShortcut && sameDiagnostics(cached!.analysis.findings, analysis.findings)) resultIds.set(analysis, resultIdOf(cached!.analysis));
