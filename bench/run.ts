@@ -47,6 +47,13 @@ async function main(): Promise<void> {
   // `node out/bench/run.js --only nginx`: the nginx rows alone (lint / parse, scaling, keystrokes), for work on that path.
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const nginxOnly = only === 'nginx';
+  // `--only scripts`, `--only cli`: the scripts table, the corpus CLI run (with BENCH_BASELINE_CLI, against an older build).
+  if (only === 'scripts' || only === 'cli') {
+    console.log(`Load average at the start: ${loadAverage()} (2 cores; compare ratios, not absolutes).`);
+    await (only === 'scripts' ? scriptBenchmarks(measure, runs) : parallelCli());
+    console.log(`Load average at the end: ${loadAverage()}.`);
+    return;
+  }
   const cases: Case[] = [
     { name: 'values.yaml, 10,000 lines', uri: 'values.yaml', text: generateValues(10000), parse: parseYaml },
     { name: 'nginx.conf, 20,000 lines', uri: 'nginx.conf', text: generateNginx(20000), parse: (text: string) => parseNginx(text, 'nginx.conf') },
@@ -257,7 +264,13 @@ async function memory(): Promise<void> {
   }
 }
 
-/** The CLI over the real-world corpus copied 16 times: one thread against one per core (target: <= 0.6x on 2 cores). */
+/**
+ * An older build's dist/cli.js to time in the same rounds (issue 11 item 10 compares with the CLI of the
+ * day it was filed: `git worktree add /tmp/base f445409`, build there, BENCH_BASELINE_CLI=/tmp/base/dist/cli.js).
+ */
+const BASELINE_CLI = process.env.BENCH_BASELINE_CLI;
+
+/** The CLI over the real-world corpus copied 16 times: one thread, one per core, the default, and the baseline build when given. */
 async function parallelCli(): Promise<void> {
   const corpus = join(repoRoot, '..', 'shared', 'corpus', 'real-world');
   console.log('');
@@ -268,17 +281,20 @@ async function parallelCli(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'harbor-audit-bench-corpus-'));
   try {
     for (let i = 0; i < 16; i++) cpSync(corpus, join(work, `copy-${i}`), { recursive: true });
-    const run = (jobs: string | undefined) => {
+    const run = (jobs: string | undefined, cli = join(repoRoot, 'dist', 'cli.js')) => {
       const start = performance.now();
-      const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), '--format', 'json', '--allow-empty', ...(jobs ? ['--jobs', jobs] : []), work], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      const flags = cli === BASELINE_CLI ? [] : ['--allow-empty', ...(jobs ? ['--jobs', jobs] : [])];
+      const result = spawnSync(process.execPath, [cli, '--format', 'json', ...flags, work], { encoding: 'utf8', maxBuffer: 1 << 28 });
       return { ms: performance.now() - start, stdout: result.stdout };
     };
     const cores = String(availableParallelism());
     const serial: number[] = [];
     const parallel: number[] = [];
     const chosen: number[] = [];
+    const baseline: number[] = [];
     let same = true;
     for (let round = 0; round < 3; round++) {
+      if (BASELINE_CLI) baseline.push(run(undefined, BASELINE_CLI).ms);
       const one = run('1');
       const many = run(cores);
       const byDefault = run(undefined);
@@ -288,7 +304,12 @@ async function parallelCli(): Promise<void> {
       same &&= one.stdout === many.stdout && one.stdout === byDefault.stdout;
     }
     const ratio = median(parallel) / median(serial);
-    console.log(`parallel CLI on the corpus x16 (target: <= 0.6x of one thread on 2 cores): --jobs 1 ${median(serial).toFixed(0)} ms, --jobs ${cores} ${median(parallel).toFixed(0)} ms: ${ratio.toFixed(2)}x; the default (${defaultJobs()} thread(s) at load ${loadavg()[0].toFixed(2)}) ${median(chosen).toFixed(0)} ms (medians of 3, alternating); output ${same ? 'identical' : 'DIFFERS'}.`);
+    console.log(`CLI on the corpus x16, one thread against worker threads: --jobs 1 ${median(serial).toFixed(0)} ms, --jobs ${cores} ${median(parallel).toFixed(0)} ms: ${ratio.toFixed(2)}x; the default (${defaultJobs()} thread(s) at load ${loadavg()[0].toFixed(2)}) ${median(chosen).toFixed(0)} ms (medians of 3, alternating); output ${same ? 'identical' : 'DIFFERS'}.`);
+    if (BASELINE_CLI) {
+      console.log(`against the baseline CLI ${BASELINE_CLI} (default options, same rounds; target: <= 0.6x on 2 cores): ${median(baseline).toFixed(0)} ms; the default now ${(median(chosen) / median(baseline)).toFixed(2)}x, --jobs ${cores} ${(median(parallel) / median(baseline)).toFixed(2)}x.`);
+    } else {
+      console.log('(the target, <= 0.6x of the CLI of the day issue 11 was filed, needs that build: see BENCH_BASELINE_CLI in bench/run.ts.)');
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,7 +1,12 @@
 /** Recognition by content: names are only hints. */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { recognize } from '../../server/src/core/recognize';
+import { recognize, recognizeParsedYaml } from '../../server/src/core/recognize';
+import { mayHoldHarborYaml } from '../../server/src/core/yaml/harborYaml';
+import { parseYaml } from '../../server/src/core/yaml/yamlModel';
+import { filesUnder, fixturesRoot, repoRoot, sharedRoot } from '../helpers/fixtures';
 
 const kind = (text: string, name: string) => {
   const { recognition } = recognize(text, name);
@@ -41,4 +46,31 @@ describe('recognise files by content', () => {
   for (const [label, name, text, expected] of cases) {
     it(label, () => assert.equal(kind(text, name), expected));
   }
+});
+
+describe('YAML without any Harbor word is not parsed', () => {
+  // Every YAML the suite and ../shared hold (fixtures, examples, real-world configs, the chart's and the
+  // installer's files of every release), plus the cases above: where the word check says "no Harbor YAML
+  // here", reading the parsed YAML must agree, or a Harbor file would go unchecked.
+  const roots = [fixturesRoot, join(repoRoot, 'examples'), join(sharedRoot, 'corpus'), join(sharedRoot, 'upstream')].filter((root) => existsSync(root));
+  const texts = roots.flatMap((root) => filesUnder(root, (path) => /\.ya?ml(\.\w+)?$|values[^/]*$/i.test(path)).map((path) => ({ path, text: readFileSync(path, 'utf8') })));
+
+  it('loses no Harbor YAML', () => {
+    let skipped = 0;
+    for (const { path, text } of texts) {
+      const full = recognizeParsedYaml(parseYaml(text), text).recognition;
+      if (mayHoldHarborYaml(text)) continue;
+      skipped++;
+      assert.deepEqual({ path, kind: full.kind, reason: full.reason, detail: full.detail }, { path, kind: 'not-harbor', reason: 'YAML without Harbor configuration', detail: undefined });
+    }
+    // Not vacuous: the suite's own non-Harbor YAML (workflows, manifests, compose files) is passed over.
+    assert.ok(skipped >= 10, `only ${skipped} of ${texts.length} YAML files were passed over`);
+  });
+
+  it('still reads a workflow that calls Harbor through its YAML', () => {
+    // The rule's own workflow fixture, with no word of a Harbor config left in it.
+    const workflow = readFileSync(join(fixturesRoot, 'robot-api-bearer-auth', 'workflow.yml'), 'utf8').replace(/harbor/gi, 'registry');
+    assert.equal(mayHoldHarborYaml(workflow), false);
+    assert.equal(kind(workflow, '.github/workflows/prune.yml'), 'harbor-client:github-actions');
+  });
 });

@@ -10,7 +10,7 @@ import { classifyNginx } from './nginx/model';
 import { parseNginx } from './nginx/parser';
 import { buildScriptModel, callsHarbor, mightCallHarbor, type ScriptModel } from './scripts/model';
 import type { Recognition } from './types';
-import { isBitnamiValues, isGoharborValues, isKubernetesTlsSecret, locateHelmValues, locateInstallerConfig, type HelmValuesTarget } from './yaml/harborYaml';
+import { isBitnamiValues, isGoharborValues, isKubernetesTlsSecret, locateHelmValues, locateInstallerConfig, mayHoldHarborYaml, type HelmValuesTarget } from './yaml/harborYaml';
 import { parseYaml, rootMaps, type ParsedYaml } from './yaml/yamlModel';
 
 export interface Recognized {
@@ -60,7 +60,9 @@ export function recognize(text: string, name: string, hints: RecognizeHints = {}
   // A YAML name means YAML; without a telling name, YAML is tried first as it is the stricter reading.
   if (hinted === 'yaml') {
     const fromYaml = recognizeYaml(text);
-    return fromYaml.recognition.kind === 'not-harbor' ? (recognizeClient(text, name, hints, fromYaml.yaml) ?? fromYaml) : fromYaml;
+    if (fromYaml.recognition.kind !== 'not-harbor') return fromYaml;
+    // A workflow or playbook that calls Harbor is read through its YAML, parsed now if the config check did not need it.
+    return recognizeClient(text, name, hints, () => fromYaml.yaml ?? parseYaml(text)) ?? fromYaml;
   }
   const nginxLike = NGINX_SIGNATURE.test(text);
   if (hinted === 'unknown') {
@@ -73,8 +75,9 @@ export function recognize(text: string, name: string, hints: RecognizeHints = {}
 }
 
 /** Scripts and pipelines that call Harbor; every other file pays one regular-expression test. */
-function recognizeClient(text: string, name: string, hints: RecognizeHints, yaml?: ParsedYaml): Recognized | undefined {
+function recognizeClient(text: string, name: string, hints: RecognizeHints, yamlOf?: () => ParsedYaml): Recognized | undefined {
   if (!mightCallHarbor(text, hints.robotNamePrefix)) return undefined;
+  const yaml = yamlOf?.();
   const script = buildScriptModel(text, name, yaml, { robotNamePrefix: hints.robotNamePrefix });
   if (!script || !callsHarbor(script, hints.robotNamePrefix)) return undefined;
   const what = script.requests.length > 0 ? "calls Harbor's API" : 'logs in to Harbor with a robot account';
@@ -95,8 +98,14 @@ const FLAVOUR_NAMES: Record<ScriptModel['flavour'], string> = {
   powershell: 'PowerShell script',
 };
 
+const NO_HARBOR_YAML: Recognized = { recognition: { kind: 'not-harbor', reason: 'YAML without Harbor configuration' } };
+
 function recognizeYaml(text: string): Recognized {
-  const yaml = parseYaml(text);
+  return mayHoldHarborYaml(text) ? recognizeParsedYaml(parseYaml(text), text) : NO_HARBOR_YAML;
+}
+
+/** What recognizeYaml finds once the text is parsed (exported for the test that the word check before it loses nothing). */
+export function recognizeParsedYaml(yaml: ParsedYaml, text: string): Recognized {
   // A harbor.yml template the parser cannot read (multi-line tags, loops): its literal `key: value` lines are what can be checked.
   if (yaml.errors.length > 0 && /\{[{%#]|\$\{|#@/.test(text)) {
     const lines = parseYaml(literalKeyLines(text));
@@ -122,7 +131,7 @@ function recognizeYaml(text: string): Recognized {
   if (rootMaps(yaml).some((root) => isBitnamiValues(root) && !isGoharborValues(root))) {
     return { yaml, recognition: { kind: 'not-harbor', reason: 'Bitnami Harbor chart values (not checked: its keys differ from goharbor/harbor-helm)', detail: 'bitnami' } };
   }
-  return { yaml, recognition: { kind: 'not-harbor', reason: 'YAML without Harbor configuration' } };
+  return { ...NO_HARBOR_YAML, yaml };
 }
 
 /**

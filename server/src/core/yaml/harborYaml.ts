@@ -186,6 +186,22 @@ export function isInstallerConfig(view: YamlMapView): boolean {
   return INSTALLER_KEYS.filter((key) => view.get(key) !== undefined).length >= 2;
 }
 
+/**
+ * Whether the text can hold any Harbor YAML the functions above find: each of them needs one of these
+ * words (an anchor key of the goharbor values, the installer's `hostname`, a chart named `harbor`, a TLS
+ * Secret's type, a Bitnami key), so a YAML file without any is no Harbor config and need not be parsed:
+ * a CI run over a repository full of manifests pays one scan per file.
+ */
+export function mayHoldHarborYaml(text: string): boolean {
+  return HARBOR_YAML_WORDS.test(text);
+}
+
+const HARBOR_YAML_WORDS = new RegExp(
+  [...[...GOHARBOR_ANCHOR_KEYS].map((key) => key.split('.').pop()!), 'hostname', 'harbor', 'kubernetes.io/tls', ...BITNAMI_KEYS]
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+    .join('|'),
+);
+
 export function locateInstallerConfig(yaml: ParsedYaml): YamlMapView | undefined {
   return rootMaps(yaml).find(isInstallerConfig);
 }
