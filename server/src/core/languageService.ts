@@ -160,7 +160,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
     const found = (await options.ruleShortcut?.(rule, tryRule)) ?? (await runRule(rule, context, internalErrors));
     if (found) findings.push(...found);
   }
-  const suppressions = findSuppressions(input.text, lines);
+  const suppressions = findings.length > 0 ? findSuppressions(input.text, lines) : [];
   const visible = findings.filter((finding) => !isSuppressed(finding, suppressions, lines));
   visible.sort(compareFindings);
   return { recognition: context.recognition, findings: visible, dependencies: dependencies(), unreadablePaths: [...unreadablePaths.values()], internalErrors };

@@ -1,22 +1,14 @@
 import type { Position, Range, Span } from './types';
 
-/** Maps offsets to LSP positions and back. Built once per text. */
+/** Maps offsets to LSP positions and back. Built once per text; the line breaks are found on first use (a file no rule reads never needs them). */
 export class LineIndex {
-  private readonly lineStarts: number[];
+  // A private field: two indexes of the same text stay deep-equal whether or not either was used yet.
+  #starts: number[] | undefined;
 
-  constructor(readonly text: string) {
-    const starts = [0];
-    if (text.indexOf('\r') < 0) {
-      // The usual text: indexOf finds each break in native code, ten times faster than a loop over every character.
-      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
-    } else {
-      for (let i = 0; i < text.length; i++) {
-        const ch = text.charCodeAt(i);
-        if (ch === 10 /* \n */) starts.push(i + 1);
-        else if (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
-      }
-    }
-    this.lineStarts = starts;
+  constructor(readonly text: string) {}
+
+  private get lineStarts(): number[] {
+    return (this.#starts ??= lineStartsOf(this.text));
   }
 
   get lineCount(): number {
@@ -25,14 +17,15 @@ export class LineIndex {
 
   positionAt(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.lineStarts;
     let low = 0;
-    let high = this.lineStarts.length - 1;
+    let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid] <= clamped) low = mid;
+      if (starts[mid] <= clamped) low = mid;
       else high = mid - 1;
     }
-    return { line: low, character: clamped - this.lineStarts[low] };
+    return { line: low, character: clamped - starts[low] };
   }
 
   offsetAt(position: Position): number {
@@ -70,6 +63,21 @@ export class LineIndex {
   indentOf(line: number): string {
     return /^[ \t]*/.exec(this.lineText(line))![0];
   }
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  if (text.indexOf('\r') < 0) {
+    // The usual text: indexOf finds each break in native code, ten times faster than a loop over every character.
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  } else {
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 10 /* \n */) starts.push(i + 1);
+      else if (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+    }
+  }
+  return starts;
 }
 
 export function applyEdits(text: string, edits: readonly { span: Span; newText: string }[]): string {
