@@ -50,6 +50,12 @@ export interface AnalyzeOptions {
    * (the nginx edit path, nginxEdits.ts); undefined runs the rule as usual.
    */
   ruleShortcut?: RuleShortcut;
+  /**
+   * The nginx parse of an earlier version of the document (the server's previous
+   * model): a text that differs from it inside one block parses that block only
+   * (nginx/blockEdit.ts), with the same result.
+   */
+  earlierNginx?: NginxFile;
 }
 
 /** Runs a rule on a context (the document's, or a view of it) and turns its reports into findings; undefined when it threw. */
@@ -186,7 +192,7 @@ export async function buildContext(input: DocumentInput, options: AnalyzeOptions
   const read = new Set<string>();
   const files = recordingReads(raw, read);
   const lines = new LineIndex(input.text);
-  const recognized = recognize(input.text, input.path ?? input.uri, { robotNamePrefix: options.settings?.robotNamePrefix });
+  const recognized = recognize(input.text, input.path ?? input.uri, { robotNamePrefix: options.settings?.robotNamePrefix, earlierNginx: options.earlierNginx });
   const context: RuleContext = {
     uri: input.uri,
     path: input.path,
