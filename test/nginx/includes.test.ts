@@ -147,6 +147,19 @@ test('the same file included twice (not a cycle) is parsed for each include and 
   assert.deepEqual(findAll(main.directives, 'proxy_buffering').length, 2);
 });
 
+test('findAll finds what walkDirectives walks, in the same order, includes and a hand-made cycle included', async () => {
+  const access = memoryAccess({ '/etc/nginx/a.conf': 'location /a { proxy_pass http://a; include b.conf; }', '/etc/nginx/b.conf': 'proxy_pass http://b; location /b { proxy_pass http://c; }' });
+  const main = root('http { server { proxy_pass http://0; include a.conf; location / { include b.conf; proxy_pass http://1; } } }');
+  await resolveIncludes(main, access, { configDir: '/etc/nginx' });
+  const a = main.directives[0].block![0].block![1].included![0];
+  a.directives[0].block![1].included!.push(a); // a cycle resolveIncludes never builds: the walk must still end
+  for (const name of ['proxy_pass', 'location', 'include', 'server']) {
+    const walked = [...walkDirectives(main.directives)].map((entry) => entry.directive).filter((directive) => directive.name === name);
+    assert.deepEqual(findAll(main.directives, name), walked, name);
+  }
+  assert.ok(findAll(main.directives, 'proxy_pass').length > 4);
+});
+
 test('the depth limit stops a long include chain', async () => {
   const files: Record<string, string> = {};
   for (let i = 0; i < 30; i++) files[`/c/f${i}.conf`] = `level ${i};\ninclude f${i + 1}.conf;`;

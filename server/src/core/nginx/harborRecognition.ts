@@ -150,7 +150,7 @@ function descendants(directives: readonly NginxDirective[]): NginxDirective[] {
 function blocksThatProxy(directives: readonly NginxDirective[]): Set<NginxDirective> {
   const proxying = new Set<NginxDirective>();
   // Depth-first; a block is settled when its children are, and passes its verdict to its parent.
-  const stack: { block: NginxDirective | null; children: NginxDirective[]; index: number; proxies: boolean }[] = [{ block: null, children: spliceIncludes(directives), index: 0, proxies: false }];
+  const stack: { block: NginxDirective | null; children: readonly NginxDirective[]; index: number; proxies: boolean }[] = [{ block: null, children: spliceIncludes(directives), index: 0, proxies: false }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
     if (top.index < top.children.length) {

@@ -96,8 +96,28 @@ export function* walkDirectives(directives: readonly NginxDirective[], parents: 
 
 /** Every directive named `name`, anywhere below `directives` (includes followed). */
 export function findAll(directives: readonly NginxDirective[], name: string): NginxDirective[] {
+  // walkDirectives' walk without its entries and parent chains: rules index a whole file with this on every keystroke.
   const found: NginxDirective[] = [];
-  for (const entry of walkDirectives(directives)) if (entry.directive.name === name) found.push(entry.directive);
+  const stack: Omit<Frame, 'parents'>[] = [{ list: directives, index: 0, files: [] }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const directive = top.list[top.index++];
+    if (directive.name === 'include' && directive.included) {
+      if (top.files.length >= MAX_INCLUDE_DEPTH) continue;
+      for (let i = directive.included.length - 1; i >= 0; i--) {
+        const file = directive.included[i];
+        if (top.files.includes(file)) continue;
+        stack.push({ list: file.directives, index: 0, files: [...top.files, file] });
+      }
+      continue;
+    }
+    if (directive.name === name) found.push(directive);
+    if (directive.block && directive.block.length > 0) stack.push({ list: directive.block, index: 0, files: top.files });
+  }
   return found;
 }
 
@@ -107,7 +127,9 @@ export function findChildren(directives: readonly NginxDirective[], name: string
 }
 
 /** A block's own directives, with `include`d files spliced in where each include stands (nested blocks are not entered). */
-export function spliceIncludes(directives: readonly NginxDirective[]): NginxDirective[] {
+export function spliceIncludes(directives: readonly NginxDirective[]): readonly NginxDirective[] {
+  // Most blocks include nothing: they are their own list (no copy per block and keystroke).
+  if (!directives.some((directive) => directive.name === 'include' && directive.included)) return directives;
   const found: NginxDirective[] = [];
   const stack: { list: readonly NginxDirective[]; index: number; depth: number }[] = [{ list: directives, index: 0, depth: 0 }];
   while (stack.length > 0) {
