@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeBytes, isGeneratedValue } from '../../server/src/core/decode';
-import { applyEdits, LineIndex } from '../../server/src/core/text';
+import { applyEdits, LineIndex, sharedEnds } from '../../server/src/core/text';
+import { prng } from '../fuzz/fuzzer';
 
 describe('LineIndex', () => {
   it('maps offsets and positions for LF, CRLF and lone CR', () => {
@@ -22,6 +23,21 @@ describe('LineIndex', () => {
       const expected = [0, ...[...text].flatMap((ch, i) => (ch === '\n' ? [i + 1] : []))];
       assert.equal(lines.lineCount, expected.length, JSON.stringify(text.slice(0, 20)));
       expected.forEach((start, line) => assert.equal(lines.lineStart(line), start));
+    }
+  });
+
+  it('after an edit, equals the index of the new text (line breaks typed, deleted and split between CR and LF)', () => {
+    const random = prng(42);
+    const pieces = ['x', '\n', '\r', '\r\n', 'ab\ncd', '\n\r', ''];
+    let text = 'a\r\nbc\nd\re\n\nserver {\r\n  listen 80;\n}\r';
+    let lines = new LineIndex(text);
+    for (let i = 0; i < 3000; i++) {
+      const at = Math.floor(random() * (text.length + 1));
+      const removed = random() < 0.4 ? Math.floor(random() * 4) : 0;
+      const next = text.slice(0, at) + pieces[Math.floor(random() * pieces.length)] + text.slice(at + removed);
+      const edited = LineIndex.afterEdit(lines, next, sharedEnds(text, next));
+      assert.deepStrictEqual(edited, new LineIndex(next), JSON.stringify([text, next]));
+      [text, lines] = next.length > 200 ? [next.slice(0, 40), new LineIndex(next.slice(0, 40))] : [next, edited];
     }
   });
 

@@ -9,6 +9,7 @@ import type { NginxFile } from './nginx/ast';
 import { classifyNginx } from './nginx/model';
 import { parseNginxAfterEdit } from './nginx/blockEdit';
 import { buildScriptModel, callsHarbor, mightCallHarbor, type ScriptModel } from './scripts/model';
+import type { SharedEnds } from './text';
 import type { Recognition } from './types';
 import { isBitnamiValues, isGoharborValues, isKubernetesTlsSecret, locateHelmValues, locateInstallerConfig, type HelmValuesTarget } from './yaml/harborYaml';
 import { parseYaml, rootMaps, type ParsedYaml } from './yaml/yamlModel';
@@ -40,8 +41,8 @@ const VENDORED_CHART_VALUES = /(^|[\\/])charts[\\/]harbor(-\d[^\\/]*)?[\\/]value
 export interface RecognizeHints {
   /** Harbor's `robot_name_prefix` (`.harbor-audit.yaml`), when it is not `robot$`: compose and .env files holding such names are Harbor clients. */
   robotNamePrefix?: string;
-  /** The parse of an earlier version of this nginx document: an edit inside one block parses that block only (same result). */
-  earlierNginx?: NginxFile;
+  /** The parse of an earlier version of this nginx document, and where the texts differ: an edit inside one block parses that block only (same result). */
+  earlierNginx?: { file: NginxFile; ends: SharedEnds };
 }
 
 export function recognize(text: string, name: string, hints: RecognizeHints = {}): Recognized {
@@ -146,8 +147,8 @@ export function literalKeyLines(text: string): string {
     .join('');
 }
 
-function recognizeNginx(text: string, name: string, earlier: NginxFile | undefined): Recognized {
-  const nginx = parseNginxAfterEdit(earlier, text, name);
+function recognizeNginx(text: string, name: string, earlier: RecognizeHints['earlierNginx']): Recognized {
+  const nginx = parseNginxAfterEdit(earlier?.file, text, name, earlier?.ends);
   const role = classifyNginx(nginx);
   if (role.role === 'unrelated') return { nginx, recognition: { kind: 'not-harbor', reason: role.reason } };
   return { nginx, recognition: { kind: 'nginx', reason: role.reason, detail: role.role } };

@@ -4,7 +4,15 @@ import type { Position, Range, Span } from './types';
 export class LineIndex {
   private readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
+  /** `lineStarts`: already known for this text ({@link LineIndex.afterEdit}); found otherwise. */
+  constructor(
+    readonly text: string,
+    lineStarts?: number[],
+  ) {
+    if (lineStarts) {
+      this.lineStarts = lineStarts;
+      return;
+    }
     const starts = [0];
     if (text.indexOf('\r') < 0) {
       // The usual text: indexOf finds each break in native code, ten times faster than a loop over every character.
@@ -17,6 +25,32 @@ export class LineIndex {
       }
     }
     this.lineStarts = starts;
+  }
+
+  /**
+   * The index of `text`, which differs from `earlier`'s text in one stretch (`ends`):
+   * its line starts before and after the stretch are the earlier ones, moved after it;
+   * only the stretch is read (typing in a 20,000-line file).
+   */
+  static afterEdit(earlier: LineIndex, text: string, ends: SharedEnds): LineIndex {
+    const old = earlier.text;
+    if (old === text) return earlier;
+    const { prefix, suffix } = ends;
+    const delta = text.length - old.length;
+    const previous = earlier.lineStarts;
+    // Whether offset i ends a line depends on the characters at i and i + 1: the same as before up to prefix - 2, and from the suffix on.
+    const starts = [0];
+    let k = 1;
+    while (k < previous.length && previous[k] < prefix) starts.push(previous[k++]);
+    const newEnd = text.length - suffix;
+    for (let i = Math.max(0, prefix - 1); i < newEnd; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 10 || (ch === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+    }
+    const oldEnd = old.length - suffix;
+    while (k < previous.length && previous[k] <= oldEnd) k++;
+    while (k < previous.length) starts.push(previous[k++] + delta);
+    return new LineIndex(text, starts);
   }
 
   get lineCount(): number {

@@ -18,7 +18,7 @@
  */
 import type { NginxComment, NginxDirective, NginxFile } from './ast';
 import { lineOf, MAX_TOKENS, parseNginx, TreeBuilder } from './parser';
-import { sharedEnds } from '../text';
+import { sharedEnds, type SharedEnds } from '../text';
 import type { Span } from '../types';
 
 /** Text whose lexing looks ahead past a block or reads across blocks (see above). */
@@ -28,9 +28,12 @@ const LONGEST_MARKER = Math.max(...NOT_CONTEXT_FREE.map((marker) => marker.lengt
 /** Parsed texts known to hold none of {@link NOT_CONTEXT_FREE}: each later version checks only its changed stretch. */
 const contextFree = new WeakSet<NginxFile>();
 
-/** `parseNginx(text, path)`, reusing `earlier` (a parse of an earlier version of the same file) where the edit allows. */
-export function parseNginxAfterEdit(earlier: NginxFile | undefined, text: string, path: string): NginxFile {
-  const reparsed = earlier ? reparseEditedBlock(earlier, text, path) : undefined;
+/**
+ * `parseNginx(text, path)`, reusing `earlier` (a parse of an earlier version of the
+ * same file) where the edit allows. `ends`: sharedEnds(earlier.text, text), when known.
+ */
+export function parseNginxAfterEdit(earlier: NginxFile | undefined, text: string, path: string, ends?: SharedEnds): NginxFile {
+  const reparsed = earlier ? reparseEditedBlock(earlier, text, path, ends) : undefined;
   const file = reparsed ?? parseNginx(text, path);
   if (reparsed || (file.errors.length === 0 && isContextFree(text, 0, text.length))) contextFree.add(file);
   return file;
@@ -42,11 +45,11 @@ function isContextFree(text: string, from: number, to: number): boolean {
 }
 
 /** The new tree, or undefined when the edit is not strictly inside one block or the block's end moved. */
-export function reparseEditedBlock(earlier: NginxFile, text: string, path: string): NginxFile | undefined {
+export function reparseEditedBlock(earlier: NginxFile, text: string, path: string, ends?: SharedEnds): NginxFile | undefined {
   const old = earlier.text;
   if (earlier.path !== path || old === text || earlier.errors.length > 0 || text.length > MAX_TOKENS) return undefined;
   if (!contextFree.has(earlier) && !isContextFree(old, 0, old.length)) return undefined;
-  const { prefix, suffix } = sharedEnds(old, text);
+  const { prefix, suffix } = ends ?? sharedEnds(old, text);
   const oldEnd = old.length - suffix;
   const delta = text.length - old.length;
   // A marker in the new text that was not in the earlier one overlaps the changed stretch.
