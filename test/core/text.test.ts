@@ -47,6 +47,29 @@ describe('LineIndex', () => {
   });
 });
 
+describe('sharedEnds', () => {
+  it('finds the shared start, then the shared end of what is left, as a character-by-character scan does', () => {
+    const naive = (a: string, b: string) => {
+      let prefix = 0;
+      const shorter = Math.min(a.length, b.length);
+      while (prefix < shorter && a[prefix] === b[prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < shorter - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+      return { prefix, suffix };
+    };
+    const random = prng(7);
+    // Texts around the chunk size, repetitive ones (where the two ends could overlap), edits anywhere.
+    for (let i = 0; i < 400; i++) {
+      const length = [0, 1, 1023, 1024, 1025, 2048, 3000, 5000][i % 8] + Math.floor(random() * 3);
+      const a = random() < 0.5 ? 'a'.repeat(length) : Array.from({ length }, () => 'abc\n'[Math.floor(random() * 4)]).join('');
+      const at = Math.floor(random() * (a.length + 1));
+      const b = a.slice(0, at) + ['', 'a', 'x', 'a'.repeat(1500)][i % 4] + a.slice(Math.min(a.length, at + Math.floor(random() * 3) * (i % 5 === 0 ? 700 : 1)));
+      assert.deepEqual(sharedEnds(a, b), naive(a, b), `${a.length} ${b.length} ${at}`);
+      assert.deepEqual(sharedEnds(b, a), naive(b, a));
+    }
+  });
+});
+
 describe('applyEdits', () => {
   it('applies non-overlapping edits in any order and rejects overlaps', () => {
     assert.equal(applyEdits('abcdef', [{ span: { start: 4, end: 5 }, newText: 'E' }, { span: { start: 0, end: 1 }, newText: 'A' }]), 'AbcdEf');
