@@ -258,19 +258,17 @@ function moveFinding(finding: Finding, edit: ServerEdit, documentFiles: Readonly
   const rangeEnd = movePosition(finding.range.end, edit);
   if (!span || !rangeStart || !rangeEnd) return undefined;
   let related = finding.related;
-  if (related.length > 0) {
-    related = [];
-    for (const one of finding.related) {
-      if (!documentFiles.has(one.file)) {
-        related.push(one);
-        continue;
-      }
-      // Related places in this document move with it; those in other files do not.
-      const from = movePosition(one.range.start, edit);
-      const to = movePosition(one.range.end, edit);
-      if (!from || !to) return undefined;
-      related.push(from === one.range.start && to === one.range.end ? one : { ...one, range: { start: from, end: to } });
-    }
+  for (let i = 0; i < finding.related.length; i++) {
+    const one = finding.related[i];
+    // Related places in this document move with it; those in other files do not.
+    if (!documentFiles.has(one.file)) continue;
+    const from = movePosition(one.range.start, edit);
+    const to = movePosition(one.range.end, edit);
+    if (!from || !to) return undefined;
+    if (from === one.range.start && to === one.range.end) continue;
+    // A copy only when a place moved (typing within a line moves none on other lines).
+    if (related === finding.related) related = finding.related.slice();
+    related[i] = { ...one, range: { start: from, end: to } };
   }
   let fixes = finding.fixes;
   if (fixes.length > 0) {

@@ -163,7 +163,7 @@ function copied(list: readonly NginxDirective[], from: number, to: number, delta
       const copy: NginxDirective = {
         name: d.name,
         nameSpan: moved(d.nameSpan, delta),
-        args: delta === 0 ? d.args : d.args.map((arg) => ({ value: arg.value, span: moved(arg.span, delta), quote: arg.quote, templated: arg.templated })),
+        args: delta === 0 || d.args.length === 0 ? d.args : d.args.map((arg) => ({ value: arg.value, span: moved(arg.span, delta), quote: arg.quote, templated: arg.templated })),
         span: moved(d.span, delta),
         line: d.line + lines,
         file: d.file,
