@@ -96,8 +96,13 @@ export function* walkDirectives(directives: readonly NginxDirective[], parents: 
 
 /** Every directive named `name`, anywhere below `directives` (includes followed). */
 export function findAll(directives: readonly NginxDirective[], name: string): NginxDirective[] {
+  return findAllNamed(directives, [name])[0];
+}
+
+/** For each of `names`, what findAll finds, in one walk. */
+function findAllNamed(directives: readonly NginxDirective[], names: readonly string[]): NginxDirective[][] {
   // walkDirectives' walk without its entries and parent chains: rules index a whole file with this on every keystroke.
-  const found: NginxDirective[] = [];
+  const found: NginxDirective[][] = names.map(() => []);
   const stack: Omit<Frame, 'parents'>[] = [{ list: directives, index: 0, files: [] }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
@@ -115,10 +120,35 @@ export function findAll(directives: readonly NginxDirective[], name: string): Ng
       }
       continue;
     }
-    if (directive.name === name) found.push(directive);
+    const at = names.indexOf(directive.name);
+    if (at >= 0) found[at].push(directive);
     if (directive.block && directive.block.length > 0) stack.push({ list: directive.block, index: 0, files: top.files });
   }
   return found;
+}
+
+/** The names rules look up across a whole config (Bearer maps, upstreams, TLS client certificates). */
+const FILE_WIDE_NAMES = ['map', 'upstream', 'proxy_ssl_certificate'] as const;
+export type FileWideName = (typeof FILE_WIDE_NAMES)[number];
+
+// Found in one walk per parse, for all of them: each walk of a 20,000-line config costs milliseconds on every keystroke.
+const fileWideIndexes = new WeakMap<readonly NginxFile[], NginxDirective[][]>();
+
+/**
+ * findAll(file.directives, name) for each of `files` in turn: a model's files
+ * (includes resolved), indexed once per model (and views of it, which share its files).
+ */
+export function findAllInFiles(files: readonly NginxFile[], name: FileWideName): readonly NginxDirective[] {
+  let index = fileWideIndexes.get(files);
+  if (!index) {
+    index = FILE_WIDE_NAMES.map(() => []);
+    for (const file of files) {
+      const found = findAllNamed(file.directives, FILE_WIDE_NAMES);
+      for (let i = 0; i < found.length; i++) index[i].push(...found[i]);
+    }
+    fileWideIndexes.set(files, index);
+  }
+  return index[FILE_WIDE_NAMES.indexOf(name)];
 }
 
 /** Directives named `name` directly in `directives` (includes spliced in), not in nested blocks. */

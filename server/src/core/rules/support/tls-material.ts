@@ -18,7 +18,7 @@
 import { dirname, isAbsolute, join, normalize } from 'node:path/posix';
 import type { NginxDirective } from '../../nginx/ast';
 import { anchorInRoot, childScopes, effectiveDirective, effectiveList, type NginxModel, type Scope } from '../../nginx/model';
-import { findAll } from '../../nginx/walk';
+import { findAll, findAllInFiles, type FileWideName } from '../../nginx/walk';
 import { readLocated, type PathEnvironment } from '../../pathMapping';
 import { inspectBytes, inspectPem, type InspectedObject } from '../../pki';
 import type { ReadProblem, Span } from '../../types';
@@ -277,9 +277,11 @@ function secretSites(roots: YamlMapView[]): TlsSite[] {
  * The scopes where `name` may be set: every scope, or none when no directive of
  * the files in view has that name (most configs), without building a scope per block.
  */
-function scopesThatMaySet(model: NginxModel, name: string): Scope[] {
+function scopesThatMaySet(model: NginxModel, name: FileWideName): Scope[] {
   const roots = mainScopes(model);
-  return roots.some((root) => findAll(root.directives, name).length > 0) ? scopesFrom(roots) : [];
+  // The model's files hold all that its main scope reaches, unless that is an includer's (in another file).
+  const named = model.includer ? roots.some((root) => findAll(root.directives, name).length > 0) : findAllInFiles(model.files, name).length > 0;
+  return named ? scopesFrom(roots) : [];
 }
 
 /** The main scope the servers hang from (the model keeps no other handle on it; an includer's, for a conf.d file). */
