@@ -2,12 +2,13 @@ import type { Position, Range, Span } from './types';
 
 /** Maps offsets to LSP positions and back. Built once per text. */
 export class LineIndex {
-  private readonly lineStarts: number[];
+  // A typed array: copied natively after an edit, and never scanned by the garbage collector.
+  private readonly lineStarts: Int32Array;
 
   /** `lineStarts`: already known for this text ({@link LineIndex.afterEdit}); found otherwise. */
   constructor(
     readonly text: string,
-    lineStarts?: number[],
+    lineStarts?: Int32Array,
   ) {
     if (lineStarts) {
       this.lineStarts = lineStarts;
@@ -24,7 +25,7 @@ export class LineIndex {
         else if (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
       }
     }
-    this.lineStarts = starts;
+    this.lineStarts = Int32Array.from(starts);
   }
 
   /**
@@ -39,17 +40,21 @@ export class LineIndex {
     const delta = text.length - old.length;
     const previous = earlier.lineStarts;
     // Whether offset i ends a line depends on the characters at i and i + 1: the same as before up to prefix - 2, and from the suffix on.
-    const starts = [0];
     let k = 1;
-    while (k < previous.length && previous[k] < prefix) starts.push(previous[k++]);
+    while (k < previous.length && previous[k] < prefix) k++;
+    const changed: number[] = [];
     const newEnd = text.length - suffix;
     for (let i = Math.max(0, prefix - 1); i < newEnd; i++) {
       const ch = text.charCodeAt(i);
-      if (ch === 10 || (ch === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+      if (ch === 10 || (ch === 13 && text.charCodeAt(i + 1) !== 10)) changed.push(i + 1);
     }
     const oldEnd = old.length - suffix;
-    while (k < previous.length && previous[k] <= oldEnd) k++;
-    while (k < previous.length) starts.push(previous[k++] + delta);
+    let after = k;
+    while (after < previous.length && previous[after] <= oldEnd) after++;
+    const starts = new Int32Array(k + changed.length + previous.length - after);
+    starts.set(previous.subarray(0, k));
+    starts.set(changed, k);
+    for (let i = after, j = k + changed.length; i < previous.length; i++, j++) starts[j] = previous[i] + delta;
     return new LineIndex(text, starts);
   }
 
