@@ -114,6 +114,13 @@ describe('parsing again the block an edit is in', () => {
       assert.equal(reparseEditedBlock(earlier, next, '/n.conf'), undefined, what);
       assert.deepStrictEqual(parseNginxAfterEdit(earlier, next, '/n.conf'), parseNginx(next, '/n.conf'), what);
     }
+    // Blocks nested deeper than the copy goes (its stack): the whole text is parsed.
+    const deep = `a {\n${'b {\n'.repeat(600)}${'}\n'.repeat(600)}}\nc {\n    x 1;\n}\n`;
+    const deepEdited = deep.replace('x 1;', 'x 12;');
+    assert.equal(reparseEditedBlock(parseNginx(deep, '/n.conf'), deepEdited, '/n.conf'), undefined, 'deep nesting');
+    assert.deepStrictEqual(parseNginxAfterEdit(parseNginx(deep, '/n.conf'), deepEdited, '/n.conf'), parseNginx(deepEdited, '/n.conf'));
+    const shallow = deep.replace(/b \{\n/g, '').replace(/\}\n(?=\}\n)/g, '');
+    assert.ok(reparseEditedBlock(parseNginx(shallow, '/n.conf'), shallow.replace('x 1;', 'x 12;'), '/n.conf'), 'shallow nesting is parsed in place');
     const typed = text.slice(0, at) + '0' + text.slice(at);
     assert.deepStrictEqual(reparseEditedBlock(earlier, typed, '/n.conf'), parseNginx(typed, '/n.conf'));
     assert.equal(reparseEditedBlock(earlier, typed, '/other.conf'), undefined, 'another file');

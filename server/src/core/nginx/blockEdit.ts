@@ -16,7 +16,7 @@
  * one's end, read in the same state, so it gives the same tokens, moved, and
  * no error (there was none). A text that short cannot reach the token limit.
  */
-import type { NginxComment, NginxDirective, NginxFile } from './ast';
+import type { NginxArg, NginxComment, NginxDirective, NginxFile } from './ast';
 import { lineOf, MAX_TOKENS, parseNginx, TreeBuilder } from './parser';
 import { sharedEnds, type SharedEnds } from '../text';
 import type { Span } from '../types';
@@ -116,9 +116,13 @@ export function reparseEditedBlock(earlier: NginxFile, text: string, path: strin
   for (let level = enclosing.length - 1; level >= 0; level--) {
     const siblings = level === 0 ? earlier.directives : enclosing[level - 1].block!;
     const at = siblings.indexOf(enclosing[level]);
-    const list = copied(siblings, 0, at, 0, 0);
-    list.push(replacement);
-    list.push(...copied(siblings, at + 1, siblings.length, delta, lines));
+    let list: NginxDirective[];
+    try {
+      list = [...copied(siblings, 0, at, 0, 0), replacement, ...copied(siblings, at + 1, siblings.length, delta, lines)];
+    } catch (error) {
+      if (error instanceof TooDeep) return undefined;
+      throw error;
+    }
     if (level === 0) {
       file.directives = list;
       break;
@@ -151,31 +155,44 @@ function movedComment(comment: NginxComment, delta: number, lines: number): Ngin
  * Copies of `list[from..to)` and everything in their blocks, moved by `delta`
  * characters and `lines` lines: new objects, so nothing set on the earlier tree
  * later (an include's files) shows in this one. Spans are never changed in place,
- * so unmoved ones are shared. Iterative: blocks may nest deeply.
+ * so unmoved ones are shared. Written to allocate nothing but the copies (no
+ * closures, no work lists), so the garbage collector finds whole pages of them
+ * alive and promotes the pages instead of copying each object.
  */
 function copied(list: readonly NginxDirective[], from: number, to: number, delta: number, lines: number): NginxDirective[] {
-  const top: NginxDirective[] = [];
-  const pending: { source: readonly NginxDirective[]; from: number; to: number; target: NginxDirective[] }[] = [{ source: list, from, to, target: top }];
-  while (pending.length > 0) {
-    const { source, from: first, to: end, target } = pending.pop()!;
-    for (let i = first; i < end; i++) {
-      const d = source[i];
-      const copy: NginxDirective = {
-        name: d.name,
-        nameSpan: moved(d.nameSpan, delta),
-        args: delta === 0 || d.args.length === 0 ? d.args : d.args.map((arg) => ({ value: arg.value, span: moved(arg.span, delta), quote: arg.quote, templated: arg.templated })),
-        span: moved(d.span, delta),
-        line: d.line + lines,
-        file: d.file,
-        templated: d.templated,
-      };
-      if (d.block) {
-        copy.block = [];
-        copy.blockSpan = moved(d.blockSpan!, delta);
-        pending.push({ source: d.block, from: 0, to: d.block.length, target: copy.block });
-      }
-      target.push(copy);
-    }
+  copyDelta = delta;
+  copyLines = lines;
+  copyDepth = 0;
+  return (from === 0 && to === list.length ? list : list.slice(from, to)).map(copyDirective);
+}
+
+let copyDelta = 0;
+let copyLines = 0;
+let copyDepth = 0;
+/** Deeper blocks than this are not copied (the stack): the caller parses the whole text instead. */
+const MAX_COPY_DEPTH = 500;
+class TooDeep extends Error {}
+
+function copyDirective(d: NginxDirective): NginxDirective {
+  const delta = copyDelta;
+  const copy: NginxDirective = {
+    name: d.name,
+    nameSpan: moved(d.nameSpan, delta),
+    args: delta === 0 || d.args.length === 0 ? d.args : d.args.map(copyArg),
+    span: moved(d.span, delta),
+    line: d.line + copyLines,
+    file: d.file,
+    templated: d.templated,
+  };
+  if (d.block) {
+    if (++copyDepth > MAX_COPY_DEPTH) throw new TooDeep();
+    copy.block = d.block.map(copyDirective);
+    copyDepth--;
+    copy.blockSpan = moved(d.blockSpan!, delta);
   }
-  return top;
+  return copy;
+}
+
+function copyArg(arg: NginxArg): NginxArg {
+  return { value: arg.value, span: { start: arg.span.start + copyDelta, end: arg.span.end + copyDelta }, quote: arg.quote, templated: arg.templated };
 }
