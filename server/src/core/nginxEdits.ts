@@ -280,7 +280,7 @@ function moveFinding(finding: Finding, edit: ServerEdit, documentFiles: Readonly
         if (!moved) return undefined;
         edits.push(moved === change.span ? change : { ...change, span: moved });
       }
-      fixes.push({ ...fix, edits });
+      fixes.push({ title: fix.title, safety: fix.safety, edits });
     }
   }
   const range = rangeStart === finding.range.start && rangeEnd === finding.range.end ? finding.range : { start: rangeStart, end: rangeEnd };
