@@ -96,7 +96,8 @@ const EDITS: Edit[] = [
 ];
 
 async function analysed(input: DocumentInput, previous: NginxEditBase | undefined) {
-  const prepared = await buildContext(input, options());
+  // Built as the server does: the edited block parsed, the rest of the previous tree and line index moved (nginx/blockEdit.ts).
+  const prepared = await buildContext(input, { ...options(), earlier: previous?.context });
   const shortcut = previous ? nginxEditShortcut(previous, prepared.context, SETTINGS, input.uri) : undefined;
   let shortcuts = 0;
   const counting: RuleShortcut | undefined = shortcut && (async (rule, tryRule) => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeBytes, isGeneratedValue } from '../../server/src/core/decode';
-import { applyEdits, LineIndex } from '../../server/src/core/text';
+import { applyEdits, LineIndex, sharedEnds } from '../../server/src/core/text';
+import { prng } from '../fuzz/fuzzer';
 
 describe('LineIndex', () => {
   it('maps offsets and positions for LF, CRLF and lone CR', () => {
@@ -25,9 +26,47 @@ describe('LineIndex', () => {
     }
   });
 
+  it('after an edit, equals the index of the new text (line breaks typed, deleted and split between CR and LF)', () => {
+    const random = prng(42);
+    const pieces = ['x', '\n', '\r', '\r\n', 'ab\ncd', '\n\r', ''];
+    let text = 'a\r\nbc\nd\re\n\nserver {\r\n  listen 80;\n}\r';
+    let lines = new LineIndex(text);
+    for (let i = 0; i < 3000; i++) {
+      const at = Math.floor(random() * (text.length + 1));
+      const removed = random() < 0.4 ? Math.floor(random() * 4) : 0;
+      const next = text.slice(0, at) + pieces[Math.floor(random() * pieces.length)] + text.slice(at + removed);
+      const edited = LineIndex.afterEdit(lines, next, sharedEnds(text, next));
+      assert.deepStrictEqual(edited, new LineIndex(next), JSON.stringify([text, next]));
+      [text, lines] = next.length > 200 ? [next.slice(0, 40), new LineIndex(next.slice(0, 40))] : [next, edited];
+    }
+  });
+
   it('counts UTF-16 code units like LSP', () => {
     const lines = new LineIndex('k: "😀x"\n');
     assert.deepEqual(lines.positionAt('k: "😀x'.length), { line: 0, character: 7 });
+  });
+});
+
+describe('sharedEnds', () => {
+  it('finds the shared start, then the shared end of what is left, as a character-by-character scan does', () => {
+    const naive = (a: string, b: string) => {
+      let prefix = 0;
+      const shorter = Math.min(a.length, b.length);
+      while (prefix < shorter && a[prefix] === b[prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < shorter - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+      return { prefix, suffix };
+    };
+    const random = prng(7);
+    // Texts around the chunk size, repetitive ones (where the two ends could overlap), edits anywhere.
+    for (let i = 0; i < 400; i++) {
+      const length = [0, 1, 1023, 1024, 1025, 2048, 3000, 5000][i % 8] + Math.floor(random() * 3);
+      const a = random() < 0.5 ? 'a'.repeat(length) : Array.from({ length }, () => 'abc\n'[Math.floor(random() * 4)]).join('');
+      const at = Math.floor(random() * (a.length + 1));
+      const b = a.slice(0, at) + ['', 'a', 'x', 'a'.repeat(1500)][i % 4] + a.slice(Math.min(a.length, at + Math.floor(random() * 3) * (i % 5 === 0 ? 700 : 1)));
+      assert.deepEqual(sharedEnds(a, b), naive(a, b), `${a.length} ${b.length} ${at}`);
+      assert.deepEqual(sharedEnds(b, a), naive(b, a));
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { toCrossplanePayload } from '../../server/src/core/nginx/crossplane';
 import { resolveIncludes } from '../../server/src/core/nginx/includes';
 import { analyzeText } from '../../server/src/core/languageService';
 import { parseNginx } from '../../server/src/core/nginx/parser';
-import { findAll, findChildren, walkDirectives } from '../../server/src/core/nginx/walk';
+import { findAll, findAllInFiles, findChildren, walkDirectives } from '../../server/src/core/nginx/walk';
 import type { FileAccess, ReadProblem, ReadResult } from '../../server/src/core/types';
 
 type Entry = string | { problem: ReadProblem; message: string };
@@ -145,6 +145,33 @@ test('the same file included twice (not a cycle) is parsed for each include and 
   assert.notEqual(a, b, 'each include has its own tree');
   assert.equal(access.reads.filter((p) => p === '/etc/nginx/proxy.conf').length, 1, 'read once');
   assert.deepEqual(findAll(main.directives, 'proxy_buffering').length, 2);
+});
+
+test('findAll finds what walkDirectives walks, in the same order, includes and a hand-made cycle included', async () => {
+  const access = memoryAccess({ '/etc/nginx/a.conf': 'location /a { proxy_pass http://a; include b.conf; }', '/etc/nginx/b.conf': 'proxy_pass http://b; location /b { proxy_pass http://c; }' });
+  const main = root('http { server { proxy_pass http://0; include a.conf; location / { include b.conf; proxy_pass http://1; } } }');
+  await resolveIncludes(main, access, { configDir: '/etc/nginx' });
+  const a = main.directives[0].block![0].block![1].included![0];
+  a.directives[0].block![1].included!.push(a); // a cycle resolveIncludes never builds: the walk must still end
+  for (const name of ['proxy_pass', 'location', 'include', 'server']) {
+    const walked = [...walkDirectives(main.directives)].map((entry) => entry.directive).filter((directive) => directive.name === name);
+    assert.deepEqual(findAll(main.directives, name), walked, name);
+  }
+  assert.ok(findAll(main.directives, 'proxy_pass').length > 4);
+});
+
+test('findAllInFiles finds what findAll finds in each file in turn, for each indexed name', async () => {
+  const access = memoryAccess({ '/etc/nginx/u.conf': 'upstream b { server b:1; }\nmap $x $y { default 1; }\nproxy_ssl_certificate /c.pem;', '/etc/nginx/v.conf': 'include u.conf;\nupstream c { server c:1; }' });
+  const main = root('http { upstream a { server a:1; } include v.conf; server { location / { include u.conf; proxy_ssl_certificate /d.pem; } } map $a $b { default 2; } }');
+  const { files } = await resolveIncludes(main, access, { configDir: '/etc/nginx' });
+  const all = [main, ...files.filter((file) => file !== main)];
+  assert.equal(all.length, 3);
+  for (const name of ['map', 'upstream', 'proxy_ssl_certificate'] as const) {
+    const expected = all.flatMap((file) => findAll(file.directives, name));
+    assert.ok(expected.length >= 3, name);
+    assert.deepEqual(findAllInFiles(all, name), expected, name);
+    assert.equal(findAllInFiles(all, name), findAllInFiles(all, name), 'indexed once per list of files');
+  }
 });
 
 test('the depth limit stops a long include chain', async () => {

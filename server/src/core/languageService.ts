@@ -20,7 +20,7 @@ import type { InputRule, Report, Rule, RuleContext } from './rules/rule';
 import { defaultSettings, effectiveSeverity, type AuditSettings } from './settings';
 import { findSuppressions, isSuppressed } from './suppression';
 import { keepInBounds } from './reportBounds';
-import { LineIndex } from './text';
+import { LineIndex, sharedEnds } from './text';
 import { noFileAccess, type FileAccess, type Finding, type Recognition, type UnreadablePath } from './types';
 import { versionsFor } from './versions';
 import { CARVEL_SAME_SEMANTICS, locateHelmValues, locateInstallerConfig } from './yaml/harborYaml';
@@ -50,6 +50,12 @@ export interface AnalyzeOptions {
    * (the nginx edit path, nginxEdits.ts); undefined runs the rule as usual.
    */
   ruleShortcut?: RuleShortcut;
+  /**
+   * The model of an earlier version of the document (the server's previous one):
+   * what the edit left alone is reused, with the same result: its line index, and
+   * its nginx parse outside the block the edit is in (nginx/blockEdit.ts).
+   */
+  earlier?: RuleContext;
 }
 
 /** Runs a rule on a context (the document's, or a view of it) and turns its reports into findings; undefined when it threw. */
@@ -185,8 +191,11 @@ export async function buildContext(input: DocumentInput, options: AnalyzeOptions
   const raw = options.files ?? noFileAccess;
   const read = new Set<string>();
   const files = recordingReads(raw, read);
-  const lines = new LineIndex(input.text);
-  const recognized = recognize(input.text, input.path ?? input.uri, { robotNamePrefix: options.settings?.robotNamePrefix });
+  const earlier = options.earlier;
+  const ends = earlier ? sharedEnds(earlier.text, input.text) : undefined;
+  const lines = earlier && ends ? LineIndex.afterEdit(earlier.lines, input.text, ends) : new LineIndex(input.text);
+  const earlierNginx = earlier?.nginx && ends ? { file: earlier.nginx.root, ends } : undefined;
+  const recognized = recognize(input.text, input.path ?? input.uri, { robotNamePrefix: options.settings?.robotNamePrefix, earlierNginx });
   const context: RuleContext = {
     uri: input.uri,
     path: input.path,

@@ -48,6 +48,12 @@ function isLocal(text: string): boolean {
   return !NOT_LOCAL.some((marker) => text.includes(marker));
 }
 
+/** `isLocal` for a text whose other version was local: a marker it has now overlaps the changed stretch [from, to). */
+function stillLocal(text: string, from: number, to: number): boolean {
+  const longest = Math.max(...NOT_LOCAL.map((marker) => marker.length));
+  return isLocal(text.slice(Math.max(0, from - longest + 1), to + longest - 1));
+}
+
 /** Lexer input that is not context-free (template syntax, Lua bodies), and suppression comments, which act on other lines. */
 const NOT_LOCAL = ['{{', '{%', '{#', '_by_lua', DIRECTIVE_PREFIX];
 /** Directives that feed file-wide indexes (includes, upstream members, Bearer maps) or open another server. */
@@ -109,10 +115,12 @@ export function nginxEditShortcut(previous: NginxEditBase, next: RuleContext, se
 
 /** The edit as one changed stretch strictly inside the block of the same server in both versions, with everything around it in place. */
 function serverEdit(old: string, text: string, before: NginxModel, after: NginxModel, oldContext: RuleContext, newContext: RuleContext, ends?: SharedEnds): ServerEdit | undefined {
-  if (old === text || !isLocal(text)) return undefined;
+  if (old === text) return undefined;
   const { prefix, suffix } = ends ?? sharedEnds(old, text);
   const oldEnd = old.length - suffix;
   const newEnd = text.length - suffix;
+  // The base's text was local (nginxEditBase).
+  if (!stillLocal(text, prefix, newEnd)) return undefined;
   // A changed line ending could change the line breaks fixes write elsewhere.
   if (old.slice(prefix, oldEnd).includes('\r') || text.slice(prefix, newEnd).includes('\r')) return undefined;
   if (before.servers.length !== after.servers.length || !sameIncludedFiles(before, after) || truncated(before) || truncated(after)) return undefined;
@@ -250,19 +258,17 @@ function moveFinding(finding: Finding, edit: ServerEdit, documentFiles: Readonly
   const rangeEnd = movePosition(finding.range.end, edit);
   if (!span || !rangeStart || !rangeEnd) return undefined;
   let related = finding.related;
-  if (related.length > 0) {
-    related = [];
-    for (const one of finding.related) {
-      if (!documentFiles.has(one.file)) {
-        related.push(one);
-        continue;
-      }
-      // Related places in this document move with it; those in other files do not.
-      const from = movePosition(one.range.start, edit);
-      const to = movePosition(one.range.end, edit);
-      if (!from || !to) return undefined;
-      related.push(from === one.range.start && to === one.range.end ? one : { ...one, range: { start: from, end: to } });
-    }
+  for (let i = 0; i < finding.related.length; i++) {
+    const one = finding.related[i];
+    // Related places in this document move with it; those in other files do not.
+    if (!documentFiles.has(one.file)) continue;
+    const from = movePosition(one.range.start, edit);
+    const to = movePosition(one.range.end, edit);
+    if (!from || !to) return undefined;
+    if (from === one.range.start && to === one.range.end) continue;
+    // A copy only when a place moved (typing within a line moves none on other lines).
+    if (related === finding.related) related = finding.related.slice();
+    related[i] = { ...one, range: { start: from, end: to } };
   }
   let fixes = finding.fixes;
   if (fixes.length > 0) {
@@ -274,7 +280,7 @@ function moveFinding(finding: Finding, edit: ServerEdit, documentFiles: Readonly
         if (!moved) return undefined;
         edits.push(moved === change.span ? change : { ...change, span: moved });
       }
-      fixes.push({ ...fix, edits });
+      fixes.push({ title: fix.title, safety: fix.safety, edits });
     }
   }
   const range = rangeStart === finding.range.start && rangeEnd === finding.range.end ? finding.range : { start: rangeStart, end: rangeEnd };

@@ -7,8 +7,9 @@ import { looksLikeLegacyCfg } from './legacyCfg';
 import { isLogDocument } from './logs/document';
 import type { NginxFile } from './nginx/ast';
 import { classifyNginx } from './nginx/model';
-import { parseNginx } from './nginx/parser';
+import { parseNginxAfterEdit } from './nginx/blockEdit';
 import { buildScriptModel, callsHarbor, mightCallHarbor, type ScriptModel } from './scripts/model';
+import type { SharedEnds } from './text';
 import type { Recognition } from './types';
 import { isBitnamiValues, isGoharborValues, isKubernetesTlsSecret, locateHelmValues, locateInstallerConfig, mayHoldHarborYaml, type HelmValuesTarget } from './yaml/harborYaml';
 import { parseYaml, rootMaps, type ParsedYaml } from './yaml/yamlModel';
@@ -40,6 +41,8 @@ const VENDORED_CHART_VALUES = /(^|[\\/])charts[\\/]harbor(-\d[^\\/]*)?[\\/]value
 export interface RecognizeHints {
   /** Harbor's `robot_name_prefix` (`.harbor-audit.yaml`), when it is not `robot$`: compose and .env files holding such names are Harbor clients. */
   robotNamePrefix?: string;
+  /** The parse of an earlier version of this nginx document, and where the texts differ: an edit inside one block parses that block only (same result). */
+  earlierNginx?: { file: NginxFile; ends: SharedEnds };
 }
 
 export function recognize(text: string, name: string, hints: RecognizeHints = {}): Recognized {
@@ -69,7 +72,7 @@ export function recognize(text: string, name: string, hints: RecognizeHints = {}
     const fromYaml = recognizeYaml(text);
     if (fromYaml.recognition.kind !== 'not-harbor') return fromYaml;
   }
-  if (nginxLike) return recognizeNginx(text, name);
+  if (nginxLike) return recognizeNginx(text, name, hints.earlierNginx);
   if (hinted === 'nginx' && looksLikeLegacyCfg(text)) return { recognition: { kind: 'harbor-cfg', reason: 'harbor.cfg keys (Harbor 1.x installer)' } };
   return recognizeClient(text, name, hints) ?? { recognition: { kind: 'not-harbor', reason: 'no Harbor configuration found in this file' } };
 }
@@ -153,8 +156,8 @@ export function literalKeyLines(text: string): string {
     .join('');
 }
 
-function recognizeNginx(text: string, name: string): Recognized {
-  const nginx = parseNginx(text, name);
+function recognizeNginx(text: string, name: string, earlier: RecognizeHints['earlierNginx']): Recognized {
+  const nginx = parseNginxAfterEdit(earlier?.file, text, name, earlier?.ends);
   const role = classifyNginx(nginx);
   if (role.role === 'unrelated') return { nginx, recognition: { kind: 'not-harbor', reason: role.reason } };
   return { nginx, recognition: { kind: 'nginx', reason: role.reason, detail: role.role } };

@@ -31,6 +31,7 @@ import { combineHovers, findingsHover } from '../core/hovers/findings';
 import { fixToFixpoint } from '../core/fixAll';
 import { commentLines, contextForCompletion, reuseAfterCommentEdit } from '../core/incremental';
 import { nginxEditBase, nginxEditShortcut, sameDiagnostics, type NginxEditBase } from '../core/nginxEdits';
+import type { RuleContext } from '../core/rules/rule';
 import { analyzeBytes, analyzeText, buildContext, completionAt, hoverAt, MAX_DOCUMENT_CHARS, type Analysis, type PreparedDocument } from '../core/languageService';
 import { isLogDocument, LOG_LINES_NOT_READ, logFindings, MAX_EDITOR_LINES_PER_INCIDENT, MAX_EDITOR_LOG_LINES, withSeveritySettings } from '../core/logs/document';
 import { explainTextInSlices } from '../core/logs/explainer';
@@ -154,6 +155,8 @@ interface PreparedEntry {
   settingsKey: string;
   promise: Promise<PreparedDocument>;
   yaml?: ParsedYaml;
+  /** The built model, which the next version's build reuses where the edit left it alone (its line index, its nginx parse outside the edited block). */
+  context?: RuleContext;
   readers: number;
   analysed: boolean;
 }
@@ -380,12 +383,16 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     // changed in place when nothing but its own, finished analysis read it (else copied).
     const earlier = known?.document === document && known.version < version ? known.yaml : undefined;
     const consume = known?.readers === 1 && known.analysed;
-    const { result: promise } = reusingEarlierParse(earlier, () => buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots }), { consume });
+    const earlierContext = known?.document === document && known.version < version ? known.context : undefined;
+    const { result: promise } = reusingEarlierParse(earlier, () => buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots, earlier: earlierContext }), { consume });
     const entry: PreparedEntry = { document, version, settingsKey, promise, readers: 1, analysed: false };
     modelEntries.set(promise, entry);
     // A failed build is not kept: the next request tries again.
     promise.then(
-      (model) => (entry.yaml = model.context.yaml),
+      (model) => {
+        entry.yaml = model.context.yaml;
+        entry.context = model.context;
+      },
       () => {
         if (prepared.get(document.uri)?.promise === promise) prepared.delete(document.uri);
       },

@@ -12,7 +12,7 @@ import type { Span, TextEdit } from '../types';
 import type { NginxDirective, NginxFile } from './ast';
 import { eolAt, indentUnit, insertFirstInBlock } from './edits';
 import { anchorInRoot, effectiveDirective, effectiveList, locationFor, ownDirectives, HARBOR_REQUESTS, type HarborRequest, type NginxModel, type Scope, type ServerBlock } from './model';
-import { findAll } from './walk';
+import { findAll, findAllInFiles } from './walk';
 
 // ---------------------------------------------------------------------------
 // Servers and the locations that serve Harbor's requests
@@ -319,18 +319,16 @@ function upstreamIndex(nginx: NginxModel): Map<string, UpstreamMember[]> {
   let index = upstreamIndexes.get(nginx.files);
   if (index) return index;
   index = new Map();
-  for (const file of nginx.files) {
-    for (const upstream of findAll(file.directives, 'upstream')) {
-      const name = upstream.args[0]?.value.toLowerCase();
-      if (name === undefined || !upstream.block) continue;
-      const members = index.get(name) ?? [];
-      for (const server of upstream.block.filter((d) => d.name === 'server')) {
-        const address = server.args[0]?.value ?? '';
-        const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
-        if (match) members.push({ host: match[1].toLowerCase(), port: match[2] ? Number(match[2]) : undefined, directive: server });
-      }
-      index.set(name, members);
+  for (const upstream of findAllInFiles(nginx.files, 'upstream')) {
+    const name = upstream.args[0]?.value.toLowerCase();
+    if (name === undefined || !upstream.block) continue;
+    const members = index.get(name) ?? [];
+    for (const server of upstream.block.filter((d) => d.name === 'server')) {
+      const address = server.args[0]?.value ?? '';
+      const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
+      if (match) members.push({ host: match[1].toLowerCase(), port: match[2] ? Number(match[2]) : undefined, directive: server });
     }
+    index.set(name, members);
   }
   upstreamIndexes.set(nginx.files, index);
   return index;

@@ -150,7 +150,7 @@ function descendants(directives: readonly NginxDirective[]): NginxDirective[] {
 function blocksThatProxy(directives: readonly NginxDirective[]): Set<NginxDirective> {
   const proxying = new Set<NginxDirective>();
   // Depth-first; a block is settled when its children are, and passes its verdict to its parent.
-  const stack: { block: NginxDirective | null; children: NginxDirective[]; index: number; proxies: boolean }[] = [{ block: null, children: spliceIncludes(directives), index: 0, proxies: false }];
+  const stack: { block: NginxDirective | null; children: readonly NginxDirective[]; index: number; proxies: boolean }[] = [{ block: null, children: spliceIncludes(directives), index: 0, proxies: false }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
     if (top.index < top.children.length) {
@@ -191,7 +191,6 @@ export function harborServerEvidence(server: NginxDirective, upstreamHosts: Upst
   const inside = descendants(server.block ?? []);
   const passes = inside.filter((d) => d.name === 'proxy_pass');
   if (passes.length === 0) return { harbor: false, why: 'proxies nothing' };
-  const hosts = passes.flatMap((pass) => targetHosts(pass, upstreamHosts));
   const locations = inside.filter((d) => d.name === 'location' && d.block);
   const patterns = locations.map((d) => d.args[d.args.length - 1]?.value ?? '');
   const proxying = blocksThatProxy(server.block ?? []);
@@ -201,6 +200,8 @@ export function harborServerEvidence(server: NginxDirective, upstreamHosts: Upst
   if (route) return { harbor: true, why: `proxies Harbor's ${route}` };
   const mount = proxied.find((p) => /^\^?\/[^/]*harbor/i.test(p));
   if (mount) return { harbor: true, why: `serves Harbor under ${mount}` };
+  // Only now: most Harbor servers have shown a route (this runs for every server on every keystroke).
+  const hosts = passes.flatMap((pass) => targetHosts(pass, upstreamHosts));
   const harborHost = hosts.find((h) => HARBOR_COMPONENT.test(h) || NAMES_HARBOR.test(h));
   if (harborHost) return { harbor: true, why: `proxies to ${harborHost}` };
   const names = (server.block ?? []).filter((d) => d.name === 'server_name').flatMap((d) => d.args.map((a) => a.value));

@@ -20,7 +20,7 @@ export interface Scope {
   block: NginxDirective | null;
   parent: Scope | null;
   /** The block's directives with includes spliced in. */
-  directives: NginxDirective[];
+  directives: readonly NginxDirective[];
 }
 
 /** Files every nginx package ships beside nginx.conf that set no proxy or size directive (proxy_params does). */

@@ -18,7 +18,7 @@ const enum Kind {
   Tag,
 }
 
-interface Token {
+export interface Token {
   kind: Kind;
   start: number;
   end: number;
@@ -57,7 +57,7 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
 
-class Lexer {
+export class Lexer {
   pos = 0;
   line = 1;
   private atLineStart = true;
@@ -73,6 +73,13 @@ class Lexer {
     private readonly error: (message: string, start: number, end: number, line: number) => void,
   ) {
     this.looksTemplated = text.includes('{{') || text.includes('{%');
+  }
+
+  /** Go on from `pos` on line `line`, right after a token that was not a line's first: to lex one block again (blockEdit.ts). */
+  resume(pos: number, line: number): void {
+    this.pos = pos;
+    this.line = line;
+    this.atLineStart = false;
   }
 
   /** Go back to just before `token`, to lex from there again. */
@@ -379,87 +386,94 @@ interface Statement {
   tooManyArgs: boolean;
 }
 
-interface Frame {
+export interface Frame {
   /** The block's directive; null for the file and for a `{` that had no directive. */
   directive: NginxDirective | null;
   list: NginxDirective[];
   open: Token | null;
 }
 
-export function parseNginx(text: string, path: string): NginxFile {
-  const file: NginxFile = { path, text, directives: [], comments: [], errors: [] };
-  const errors = file.errors;
-  const addError = (message: string, start: number, end: number, line: number): void => {
-    if (errors.length < MAX_ERRORS) errors.push({ message, span: { start, end }, line, file: path });
+/**
+ * Turns tokens into directives, comments and errors: for a whole file
+ * ({@link parseNginx}), or from inside one block to its `}` (blockEdit.ts).
+ */
+export class TreeBuilder {
+  readonly lexer: Lexer;
+  statement: Statement | null = null;
+
+  constructor(
+    private readonly text: string,
+    private readonly path: string,
+    private readonly file: NginxFile,
+    readonly frames: Frame[],
+  ) {
+    this.lexer = new Lexer(text, this.addError);
+  }
+
+  readonly addError = (message: string, start: number, end: number, line: number): void => {
+    const errors = this.file.errors;
+    if (errors.length < MAX_ERRORS) errors.push({ message, span: { start, end }, line, file: this.path });
     else if (errors.length === MAX_ERRORS) {
-      errors.push({ message: `too many errors; only the first ${MAX_ERRORS} are reported`, span: { start, end }, line, file: path });
+      errors.push({ message: `too many errors; only the first ${MAX_ERRORS} are reported`, span: { start, end }, line, file: this.path });
     }
   };
-  const lexer = new Lexer(text, addError);
-  const frames: Frame[] = [{ directive: null, list: file.directives, open: null }];
-  let statement: Statement | null = null;
 
-  const toArg = (token: Token): NginxArg => ({
-    value: token.value,
-    span: { start: token.start, end: token.end },
-    quote: token.quote,
-    templated: token.templated,
-  });
+  private begin(name: Token): Statement {
+    return {
+      name,
+      args: [],
+      argLineStart: [],
+      templated: name.templated || name.value.includes('${'),
+      lastEnd: name.end,
+      tooManyArgs: false,
+    };
+  }
 
-  const begin = (name: Token): Statement => ({
-    name,
-    args: [],
-    argLineStart: [],
-    templated: name.templated || name.value.includes('${'),
-    lastEnd: name.end,
-    tooManyArgs: false,
-  });
-
-  const addArg = (s: Statement, token: Token): void => {
+  private addArg(s: Statement, token: Token): void {
     s.lastEnd = token.end;
     if (token.templated) s.templated = true;
     if (s.args.length >= MAX_ARGS) {
-      if (!s.tooManyArgs) addError(`directive "${s.name.value}" has too many arguments`, token.start, token.end, token.line);
+      if (!s.tooManyArgs) this.addError(`directive "${s.name.value}" has too many arguments`, token.start, token.end, token.line);
       s.tooManyArgs = true;
       return;
     }
-    s.args.push(toArg(token));
+    s.args.push({ value: token.value, span: { start: token.start, end: token.end }, quote: token.quote, templated: token.templated });
     s.argLineStart.push(token.lineStart);
-  };
+  }
 
-  const build = (s: Statement, end: number): NginxDirective => {
+  build(s: Statement, end: number): NginxDirective {
     const directive: NginxDirective = {
       name: s.name.value,
       nameSpan: { start: s.name.start, end: s.name.end },
       args: s.args,
       span: { start: s.name.start, end },
       line: s.name.line,
-      file: path,
+      file: this.path,
       templated: s.templated,
     };
-    frames[frames.length - 1].list.push(directive);
+    this.frames[this.frames.length - 1].list.push(directive);
     return directive;
-  };
+  }
 
-  const unterminated = (s: Statement): void => {
-    addError(`directive "${s.name.value}" is not terminated by ";"`, s.name.start, s.lastEnd, s.name.line);
-    build(s, s.lastEnd);
-  };
+  unterminated(s: Statement): void {
+    this.addError(`directive "${s.name.value}" is not terminated by ";"`, s.name.start, s.lastEnd, s.name.line);
+    this.build(s, s.lastEnd);
+  }
 
   /**
    * `proxy_pass x` + newline + `location /y {`: the `;` is missing before a
    * block directive that starts a line. Split there so the block survives.
    */
-  const splitMissingSemicolon = (s: Statement): Statement => {
+  private splitMissingSemicolon(s: Statement): Statement {
     if (BLOCK_NAMES.has(s.name.value) || s.name.quote !== null) return s;
     for (let k = 0; k < s.args.length; k++) {
       const arg = s.args[k];
       if (!s.argLineStart[k] || arg.quote !== null || !BLOCK_NAMES.has(arg.value)) continue;
       const head: Statement = { ...s, args: s.args.slice(0, k), argLineStart: s.argLineStart.slice(0, k), lastEnd: k > 0 ? s.args[k - 1].span.end : s.name.end };
       head.templated = head.name.templated || head.args.some((a) => a.templated);
-      unterminated(head);
-      const name: Token = { kind: Kind.Word, start: arg.span.start, end: arg.span.end, line: lineOf(text, s.name.start, s.name.line, arg.span.start), value: arg.value, quote: null, templated: arg.templated, lineStart: true };
-      const tail = begin(name);
+      this.unterminated(head);
+      const name: Token = { kind: Kind.Word, start: arg.span.start, end: arg.span.end, line: lineOf(this.text, s.name.start, s.name.line, arg.span.start), value: arg.value, quote: null, templated: arg.templated, lineStart: true };
+      const tail = this.begin(name);
       tail.args = s.args.slice(k + 1);
       tail.argLineStart = s.argLineStart.slice(k + 1);
       tail.templated = s.templated;
@@ -467,29 +481,25 @@ export function parseNginx(text: string, path: string): NginxFile {
       return tail;
     }
     return s;
-  };
+  }
 
-  let tokens = 0;
-  let truncated = false;
-  for (let token = lexer.next(); token !== null; token = lexer.next()) {
-    if (++tokens > MAX_TOKENS) {
-      truncated = true;
-      addError(`the file is too large to check: parsing stopped here, after ${MAX_TOKENS.toLocaleString('en-US')} tokens`, token.start, token.end, token.line);
-      break;
-    }
+  /** One token from the lexer, in text order. */
+  take(token: Token): void {
+    const frames = this.frames;
+    const statement = this.statement;
     switch (token.kind) {
       case Kind.Comment:
-        file.comments.push(comment(token));
+        this.file.comments.push(comment(token));
         break;
       case Kind.Tag:
         if (statement) statement.templated = true;
         break;
       case Kind.Word: {
         if (statement) {
-          addArg(statement, token);
+          this.addArg(statement, token);
           break;
         }
-        if (isPlaceholder(token, lexer)) {
+        if (isPlaceholder(token, this.lexer)) {
           // A line that is only `{{ ... }}` or `${VAR}` stands for rendered content: keep it as an opaque templated directive.
           frames[frames.length - 1].list.push({
             name: token.value,
@@ -497,45 +507,46 @@ export function parseNginx(text: string, path: string): NginxFile {
             args: [],
             span: { start: token.start, end: token.end },
             line: token.line,
-            file: path,
+            file: this.path,
             templated: true,
           });
           break;
         }
-        statement = begin(token);
+        const begun = (this.statement = this.begin(token));
         if (LUA_BLOCK.test(token.value) && !token.templated) {
+          const lexer = this.lexer;
           if (token.value === 'set_by_lua_block') {
             const target = lexer.next();
-            if (target && target.kind === Kind.Word) addArg(statement, target);
+            if (target && target.kind === Kind.Word) this.addArg(begun, target);
             else if (target) lexer.rewind(target);
           }
           const body = lexer.luaBody();
           if (body) {
-            addArg(statement, body);
-            build(statement, body.end);
-            statement = null;
+            this.addArg(begun, body);
+            this.build(begun, body.end);
+            this.statement = null;
           }
         }
         break;
       }
       case Kind.Semi:
         if (statement) {
-          build(statement, token.end);
-          statement = null;
+          this.build(statement, token.end);
+          this.statement = null;
         } else {
-          addError('unexpected ";"', token.start, token.end, token.line);
+          this.addError('unexpected ";"', token.start, token.end, token.line);
         }
         break;
       case Kind.Open: {
         if (!statement) {
-          addError('unexpected "{" (a block needs a directive name)', token.start, token.end, token.line);
+          this.addError('unexpected "{" (a block needs a directive name)', token.start, token.end, token.line);
           // Keep the braces balanced: the anonymous block's directives go to the enclosing list.
           frames.push({ directive: null, list: frames[frames.length - 1].list, open: token });
           break;
         }
-        const s = splitMissingSemicolon(statement);
-        statement = null;
-        const directive = build(s, -1);
+        const s = this.splitMissingSemicolon(statement);
+        this.statement = null;
+        const directive = this.build(s, -1);
         directive.block = [];
         directive.blockSpan = { start: token.start, end: -1 };
         frames.push({ directive, list: directive.block, open: token });
@@ -543,11 +554,11 @@ export function parseNginx(text: string, path: string): NginxFile {
       }
       case Kind.Close: {
         if (statement) {
-          unterminated(statement);
-          statement = null;
+          this.unterminated(statement);
+          this.statement = null;
         }
         if (frames.length === 1) {
-          addError('unexpected "}"', token.start, token.end, token.line);
+          this.addError('unexpected "}"', token.start, token.end, token.line);
           break;
         }
         const frame = frames.pop()!;
@@ -559,13 +570,30 @@ export function parseNginx(text: string, path: string): NginxFile {
       }
     }
   }
-  if (statement && truncated) build(statement, statement.lastEnd);
-  else if (statement) unterminated(statement);
+}
+
+export function parseNginx(text: string, path: string): NginxFile {
+  const file: NginxFile = { path, text, directives: [], comments: [], errors: [] };
+  const builder = new TreeBuilder(text, path, file, [{ directive: null, list: file.directives, open: null }]);
+  const { lexer, frames } = builder;
+  let tokens = 0;
+  let truncated = false;
+  for (let token = lexer.next(); token !== null; token = lexer.next()) {
+    if (++tokens > MAX_TOKENS) {
+      truncated = true;
+      builder.addError(`the file is too large to check: parsing stopped here, after ${MAX_TOKENS.toLocaleString('en-US')} tokens`, token.start, token.end, token.line);
+      break;
+    }
+    builder.take(token);
+  }
+  const statement = builder.statement;
+  if (statement && truncated) builder.build(statement, statement.lastEnd);
+  else if (statement) builder.unterminated(statement);
   for (let i = frames.length - 1; i >= 1; i--) {
     const frame = frames[i];
     const open = frame.open!;
     const what = frame.directive ? `"${frame.directive.name}" block` : 'block';
-    if (!truncated) addError(`unexpected end of file, expecting "}" to close the ${what}`, open.start, open.end, open.line);
+    if (!truncated) builder.addError(`unexpected end of file, expecting "}" to close the ${what}`, open.start, open.end, open.line);
     if (frame.directive) {
       frame.directive.blockSpan!.end = text.length;
       frame.directive.span.end = text.length;
@@ -587,7 +615,7 @@ function isPlaceholder(token: Token, lexer: Lexer): boolean {
 }
 
 /** Line of `offset`, counting breaks from `from` (on line `fromLine`). */
-function lineOf(text: string, from: number, fromLine: number, offset: number): number {
+export function lineOf(text: string, from: number, fromLine: number, offset: number): number {
   let line = fromLine;
   for (let i = from; i < offset; i++) {
     const c = text.charCodeAt(i);

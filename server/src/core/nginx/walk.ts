@@ -96,9 +96,59 @@ export function* walkDirectives(directives: readonly NginxDirective[], parents: 
 
 /** Every directive named `name`, anywhere below `directives` (includes followed). */
 export function findAll(directives: readonly NginxDirective[], name: string): NginxDirective[] {
-  const found: NginxDirective[] = [];
-  for (const entry of walkDirectives(directives)) if (entry.directive.name === name) found.push(entry.directive);
+  return findAllNamed(directives, [name])[0];
+}
+
+/** For each of `names`, what findAll finds, in one walk. */
+function findAllNamed(directives: readonly NginxDirective[], names: readonly string[]): NginxDirective[][] {
+  // walkDirectives' walk without its entries and parent chains: rules index a whole file with this on every keystroke.
+  const found: NginxDirective[][] = names.map(() => []);
+  const stack: Omit<Frame, 'parents'>[] = [{ list: directives, index: 0, files: [] }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const directive = top.list[top.index++];
+    if (directive.name === 'include' && directive.included) {
+      if (top.files.length >= MAX_INCLUDE_DEPTH) continue;
+      for (let i = directive.included.length - 1; i >= 0; i--) {
+        const file = directive.included[i];
+        if (top.files.includes(file)) continue;
+        stack.push({ list: file.directives, index: 0, files: [...top.files, file] });
+      }
+      continue;
+    }
+    const at = names.indexOf(directive.name);
+    if (at >= 0) found[at].push(directive);
+    if (directive.block && directive.block.length > 0) stack.push({ list: directive.block, index: 0, files: top.files });
+  }
   return found;
+}
+
+/** The names rules look up across a whole config (Bearer maps, upstreams, TLS client certificates). */
+const FILE_WIDE_NAMES = ['map', 'upstream', 'proxy_ssl_certificate'] as const;
+export type FileWideName = (typeof FILE_WIDE_NAMES)[number];
+
+// Found in one walk per parse, for all of them: each walk of a 20,000-line config costs milliseconds on every keystroke.
+const fileWideIndexes = new WeakMap<readonly NginxFile[], NginxDirective[][]>();
+
+/**
+ * findAll(file.directives, name) for each of `files` in turn: a model's files
+ * (includes resolved), indexed once per model (and views of it, which share its files).
+ */
+export function findAllInFiles(files: readonly NginxFile[], name: FileWideName): readonly NginxDirective[] {
+  let index = fileWideIndexes.get(files);
+  if (!index) {
+    index = FILE_WIDE_NAMES.map(() => []);
+    for (const file of files) {
+      const found = findAllNamed(file.directives, FILE_WIDE_NAMES);
+      for (let i = 0; i < found.length; i++) index[i].push(...found[i]);
+    }
+    fileWideIndexes.set(files, index);
+  }
+  return index[FILE_WIDE_NAMES.indexOf(name)];
 }
 
 /** Directives named `name` directly in `directives` (includes spliced in), not in nested blocks. */
@@ -107,7 +157,9 @@ export function findChildren(directives: readonly NginxDirective[], name: string
 }
 
 /** A block's own directives, with `include`d files spliced in where each include stands (nested blocks are not entered). */
-export function spliceIncludes(directives: readonly NginxDirective[]): NginxDirective[] {
+export function spliceIncludes(directives: readonly NginxDirective[]): readonly NginxDirective[] {
+  // Most blocks include nothing: they are their own list (no copy per block and keystroke).
+  if (!directives.some((directive) => directive.name === 'include' && directive.included)) return directives;
   const found: NginxDirective[] = [];
   const stack: { list: readonly NginxDirective[]; index: number; depth: number }[] = [{ list: directives, index: 0, depth: 0 }];
   while (stack.length > 0) {

@@ -1,7 +1,7 @@
 import { clip } from './support/message';
 import type { NginxDirective, NginxFile } from '../nginx/ast';
 import { effectiveList, HARBOR_REQUESTS, locationFor, locationPattern, type NginxModel, type Scope } from '../nginx/model';
-import { findAll } from '../nginx/walk';
+import { findAll, findAllInFiles } from '../nginx/walk';
 import { defineRule } from './rule';
 import { anchorFor, harborFrontServers, relatedFor } from '../nginx/frontProxy';
 
@@ -33,13 +33,11 @@ function bearerMaps(nginx: NginxModel): Map<string, NginxDirective> {
   if (known) return known;
   const maps = new Map<string, NginxDirective>();
   bearerMapIndexes.set(nginx.files, maps);
-  for (const file of nginx.files) {
-    for (const map of findAll(file.directives, 'map')) {
-      const variable = map.args[1]?.value;
-      if (!variable || !map.block) continue;
-      const entry = map.block.find((d) => d.args.some((a) => /^bearer\s/i.test(a.value)) || /^bearer$/i.test(d.args[0]?.value ?? ''));
-      if (entry) maps.set(variable, entry);
-    }
+  for (const map of findAllInFiles(nginx.files, 'map')) {
+    const variable = map.args[1]?.value;
+    if (!variable || !map.block) continue;
+    const entry = map.block.find((d) => d.args.some((a) => /^bearer\s/i.test(a.value)) || /^bearer$/i.test(d.args[0]?.value ?? ''));
+    if (entry) maps.set(variable, entry);
   }
   return maps;
 }

@@ -18,6 +18,7 @@
 import { dirname, isAbsolute, join, normalize } from 'node:path/posix';
 import type { NginxDirective } from '../../nginx/ast';
 import { anchorInRoot, childScopes, effectiveDirective, effectiveList, type NginxModel, type Scope } from '../../nginx/model';
+import { findAll, findAllInFiles, type FileWideName } from '../../nginx/walk';
 import { readLocated, type PathEnvironment } from '../../pathMapping';
 import { inspectBytes, inspectPem, type InspectedObject } from '../../pki';
 import type { ReadProblem, Span } from '../../types';
@@ -272,16 +273,30 @@ function secretSites(roots: YamlMapView[]): TlsSite[] {
   return sites;
 }
 
-function allScopes(model: NginxModel): Scope[] {
-  const main: Scope = { block: null, parent: null, directives: [] };
+/**
+ * The scopes where `name` may be set: every scope, or none when no directive of
+ * the files in view has that name (most configs), without building a scope per block.
+ */
+function scopesThatMaySet(model: NginxModel, name: FileWideName): Scope[] {
+  const roots = mainScopes(model);
+  // The model's files hold all that its main scope reaches, unless that is an includer's (in another file).
+  const named = model.includer ? roots.some((root) => findAll(root.directives, name).length > 0) : findAllInFiles(model.files, name).length > 0;
+  return named ? scopesFrom(roots) : [];
+}
+
+/** The main scope the servers hang from (the model keeps no other handle on it; an includer's, for a conf.d file). */
+function mainScopes(model: NginxModel): Scope[] {
   const roots: Scope[] = [];
-  // Rebuild the main scope the way the model does (servers carry their parents).
   for (const server of model.servers) {
     let top = server.scope;
     while (top.parent) top = top.parent;
     if (!roots.includes(top)) roots.push(top);
   }
-  if (roots.length === 0) roots.push(main);
+  if (roots.length === 0) roots.push({ block: null, parent: null, directives: [] });
+  return roots;
+}
+
+function scopesFrom(roots: readonly Scope[]): Scope[] {
   const scopes: Scope[] = [];
   const pending = [...roots];
   while (pending.length > 0 && scopes.length < 4096) {
@@ -348,7 +363,7 @@ function findNginxSites(model: NginxModel): TlsSite[] {
     }
   }
   // proxy_ssl_certificate: the client certificate nginx presents to an HTTPS upstream.
-  for (const scope of allScopes(model)) {
+  for (const scope of scopesThatMaySet(model, 'proxy_ssl_certificate')) {
     for (const directive of scope.directives.filter((d) => d.name === 'proxy_ssl_certificate')) {
       const keyDirective = scope.directives.filter((d) => d.name === 'proxy_ssl_certificate_key').pop() ?? effectiveDirective(scope, 'proxy_ssl_certificate_key');
       const cert = ref(directive);
