@@ -7,8 +7,6 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { analyzeText, completionAt } from '../server/src/core/languageService';
 import { TestLspClient } from '../test/helpers/lspClient';
 import { serverMemory } from './memory';
@@ -22,7 +20,7 @@ import { keystrokeLatency } from './lsp';
 import { valueEditCost } from './values-edit';
 import { scriptBenchmarks } from './scripts';
 import { startupBenchmarks } from './startup';
-import { median, percentile } from './stats';
+import { garbageCollector, median, percentile } from './stats';
 
 async function measure(fn: () => unknown | Promise<unknown>, runs: number): Promise<number> {
   for (let i = 0; i < 3; i++) await fn(); // warm up the JIT
@@ -93,15 +91,6 @@ function loadAverage(): string {
   return loadavg().map((load) => load.toFixed(2)).join(', ');
 }
 
-/** V8's gc(), reached the documented way without starting node with --expose-gc; undefined where that fails. */
-function garbageCollector(): (() => void) | undefined {
-  try {
-    setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * nginx lint time per 1,000 lines as the file grows: linear code keeps the ratio near 1 (target: 40k
