@@ -79,12 +79,7 @@ export function* walkDirectives(directives: readonly NginxDirective[], parents: 
     }
     const directive = top.list[top.index++];
     if (directive.name === 'include' && directive.included) {
-      if (top.files.length >= MAX_INCLUDE_DEPTH) continue;
-      for (let i = directive.included.length - 1; i >= 0; i--) {
-        const file = directive.included[i];
-        if (top.files.includes(file)) continue;
-        stack.push({ list: file.directives, index: 0, parents: top.parents, files: [...top.files, file] });
-      }
+      for (const file of includedToEnter(directive.included, top.files)) stack.push({ list: file.directives, index: 0, parents: top.parents, files: [...top.files, file] });
       continue;
     }
     yield new Entry(directive, top.parents);
@@ -92,6 +87,17 @@ export function* walkDirectives(directives: readonly NginxDirective[], parents: 
       stack.push({ list: directive.block, index: 0, parents: new Parents([], top.parents, directive), files: top.files });
     }
   }
+}
+
+/**
+ * The files of an include that a walk inside `files` enters, last first (pushed on a stack, they are walked in
+ * order): none past the include depth limit, none the walk is already inside of (a hand-made cycle).
+ */
+function includedToEnter(included: readonly NginxFile[], files: readonly NginxFile[]): NginxFile[] {
+  if (files.length >= MAX_INCLUDE_DEPTH) return [];
+  const enter: NginxFile[] = [];
+  for (let i = included.length - 1; i >= 0; i--) if (!files.includes(included[i])) enter.push(included[i]);
+  return enter;
 }
 
 /** Every directive named `name`, anywhere below `directives` (includes followed). */
@@ -112,12 +118,7 @@ function findAllNamed(directives: readonly NginxDirective[], names: readonly str
     }
     const directive = top.list[top.index++];
     if (directive.name === 'include' && directive.included) {
-      if (top.files.length >= MAX_INCLUDE_DEPTH) continue;
-      for (let i = directive.included.length - 1; i >= 0; i--) {
-        const file = directive.included[i];
-        if (top.files.includes(file)) continue;
-        stack.push({ list: file.directives, index: 0, files: [...top.files, file] });
-      }
+      for (const file of includedToEnter(directive.included, top.files)) stack.push({ list: file.directives, index: 0, files: [...top.files, file] });
       continue;
     }
     const at = names.indexOf(directive.name);
