@@ -67,6 +67,12 @@ describe('YAML without any Harbor word is not parsed', () => {
     assert.ok(skipped >= 10, `only ${skipped} of ${texts.length} YAML files were passed over`);
   });
 
+  it('parses a text whose keys may spell a word with escapes', () => {
+    const values = '"e\\x78pose":\n  type: ingress\n"external\\x55RL": https://reg.example.com\n"s\\u0065cretKey": "not-a-secure-key"\n';
+    assert.equal(kind(values, 'values.yaml'), 'helm-values:plain');
+    assert.equal(kind('"hostn\\x61me": reg.example.com\nhttp:\n  port: 80\ndata_volume: /data\n', 'harbor.yml'), 'harbor-yml');
+  });
+
   it('still reads a workflow that calls Harbor through its YAML', () => {
     // The rule's own workflow fixture, with no word of a Harbor config left in it.
     const workflow = readFileSync(join(fixturesRoot, 'robot-api-bearer-auth', 'workflow.yml'), 'utf8').replace(/harbor/gi, 'registry');

@@ -193,8 +193,12 @@ export function isInstallerConfig(view: YamlMapView): boolean {
  * a CI run over a repository full of manifests pays one scan per file.
  */
 export function mayHoldHarborYaml(text: string): boolean {
-  return HARBOR_YAML_WORDS.test(text);
+  // A double-quoted key can spell a word with escapes ("e\x78pose"): such a text is parsed. (Only an explicit
+  // `? "..."` key can also split a word over an escaped line break; nobody writes Harbor keys that way.)
+  return HARBOR_YAML_WORDS.test(text) || ESCAPED_LETTER.test(text);
 }
+
+const ESCAPED_LETTER = /\\[xuU]/;
 
 const HARBOR_YAML_WORDS = new RegExp(
   [...[...GOHARBOR_ANCHOR_KEYS].map((key) => key.split('.').pop()!), 'hostname', 'harbor', 'kubernetes.io/tls', ...BITNAMI_KEYS]
