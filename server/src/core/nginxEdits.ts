@@ -21,6 +21,7 @@
 import type { RuleShortcut, TryRule } from './languageService';
 import { compareFindings } from './languageService';
 import type { NginxDirective } from './nginx/ast';
+import { holdsNoMarker, NOT_CONTEXT_FREE } from './nginx/blockEdit';
 import type { NginxModel, ServerBlock } from './nginx/model';
 import type { Rule, RuleContext } from './rules/rule';
 import { DIRECTIVE_PREFIX } from './suppression';
@@ -45,17 +46,16 @@ export function nginxEditBase(context: RuleContext, findings: readonly Finding[]
 }
 
 function isLocal(text: string): boolean {
-  return !NOT_LOCAL.some((marker) => text.includes(marker));
+  return holdsNoMarker(text, NOT_LOCAL);
 }
 
 /** `isLocal` for a text whose other version was local: a marker it has now overlaps the changed stretch [from, to). */
 function stillLocal(text: string, from: number, to: number): boolean {
-  const longest = Math.max(...NOT_LOCAL.map((marker) => marker.length));
-  return isLocal(text.slice(Math.max(0, from - longest + 1), to + longest - 1));
+  return holdsNoMarker(text, NOT_LOCAL, from, to);
 }
 
 /** Lexer input that is not context-free (template syntax, Lua bodies), and suppression comments, which act on other lines. */
-const NOT_LOCAL = ['{{', '{%', '{#', '_by_lua', DIRECTIVE_PREFIX];
+const NOT_LOCAL = [...NOT_CONTEXT_FREE, DIRECTIVE_PREFIX];
 /** Directives that feed file-wide indexes (includes, upstream members, Bearer maps) or open another server. */
 const FILE_WIDE_NAMES = new Set(['include', 'upstream', 'map', 'server', 'http']);
 

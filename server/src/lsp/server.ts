@@ -40,7 +40,7 @@ import { findRuleMeta } from '../core/rules/registry';
 import { VERSION } from '../cli/version';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
 import { LineIndex, sharedEnds } from '../core/text';
-import { reusingEarlierParse, type ParsedYaml } from '../core/yaml/yamlModel';
+import { reusingEarlierParse } from '../core/yaml/yamlModel';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess, type NodeFileAccessOptions } from '../node/nodeFileAccess';
 import { findKeyById } from '../node/keyTools';
@@ -154,8 +154,7 @@ interface PreparedEntry {
   version: number;
   settingsKey: string;
   promise: Promise<PreparedDocument>;
-  yaml?: ParsedYaml;
-  /** The built model, which the next version's build reuses where the edit left it alone (its line index, its nginx parse outside the edited block). */
+  /** The built model, which the next version's build reuses where the edit left it alone (its YAML parse, its line index, its nginx parse outside the edited block). */
   context?: RuleContext;
   readers: number;
   analysed: boolean;
@@ -381,18 +380,14 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
     }
     // Typing in a value: the parse of the version before, with the one scalar changed (core/yaml/scalarEdit.ts);
     // changed in place when nothing but its own, finished analysis read it (else copied).
-    const earlier = known?.document === document && known.version < version ? known.yaml : undefined;
-    const consume = known?.readers === 1 && known.analysed;
     const earlierContext = known?.document === document && known.version < version ? known.context : undefined;
-    const { result: promise } = reusingEarlierParse(earlier, () => buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots, earlier: earlierContext }), { consume });
+    const consume = known?.readers === 1 && known.analysed;
+    const { result: promise } = reusingEarlierParse(earlierContext?.yaml, () => buildContext({ uri: document.uri, path: pathOf(document.uri), text }, { files, settings, searchRoots: workspaceRoots, earlier: earlierContext }), { consume });
     const entry: PreparedEntry = { document, version, settingsKey, promise, readers: 1, analysed: false };
     modelEntries.set(promise, entry);
     // A failed build is not kept: the next request tries again.
     promise.then(
-      (model) => {
-        entry.yaml = model.context.yaml;
-        entry.context = model.context;
-      },
+      (model) => (entry.context = model.context),
       () => {
         if (prepared.get(document.uri)?.promise === promise) prepared.delete(document.uri);
       },

@@ -22,8 +22,18 @@ import { sharedEnds, type SharedEnds } from '../text';
 import type { Span } from '../types';
 
 /** Text whose lexing looks ahead past a block or reads across blocks (see above). */
-const NOT_CONTEXT_FREE = ['{{', '{%', '{#', '_by_lua'];
-const LONGEST_MARKER = Math.max(...NOT_CONTEXT_FREE.map((marker) => marker.length));
+export const NOT_CONTEXT_FREE: readonly string[] = ['{{', '{%', '{#', '_by_lua'];
+
+/**
+ * Whether `text` holds none of `markers`; given the stretch [from, to) an edit changed, whether none
+ * overlaps it (the caller knows the earlier version held none, so one the text has now must overlap it).
+ */
+export function holdsNoMarker(text: string, markers: readonly string[], from = 0, to = text.length): boolean {
+  let longest = 0;
+  for (const marker of markers) longest = Math.max(longest, marker.length);
+  const stretch = from === 0 && to === text.length ? text : text.slice(Math.max(0, from - longest + 1), to + longest - 1);
+  return !markers.some((marker) => stretch.includes(marker));
+}
 
 /** Parsed texts known to hold none of {@link NOT_CONTEXT_FREE}: each later version checks only its changed stretch. */
 const contextFree = new WeakSet<NginxFile>();
@@ -40,8 +50,7 @@ export function parseNginxAfterEdit(earlier: NginxFile | undefined, text: string
 }
 
 function isContextFree(text: string, from: number, to: number): boolean {
-  const stretch = from === 0 && to === text.length ? text : text.slice(Math.max(0, from - LONGEST_MARKER + 1), to + LONGEST_MARKER - 1);
-  return !NOT_CONTEXT_FREE.some((marker) => stretch.includes(marker));
+  return holdsNoMarker(text, NOT_CONTEXT_FREE, from, to);
 }
 
 /** The new tree, or undefined when the edit is not strictly inside one block or the block's end moved. */
