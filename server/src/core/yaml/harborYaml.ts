@@ -195,10 +195,8 @@ export function isInstallerConfig(view: YamlMapView): boolean {
 export function mayHoldHarborYaml(text: string): boolean {
   // A double-quoted key can spell a word with escapes ("e\x78pose"): such a text is parsed. (Only an explicit
   // `? "..."` key can also split a word over an escaped line break; nobody writes Harbor keys that way.)
-  return HARBOR_YAML_WORDS.test(text) || ESCAPED_LETTER.test(text);
+  return HARBOR_YAML_WORDS.test(text) || text.includes('\\x') || text.includes('\\u') || text.includes('\\U');
 }
-
-const ESCAPED_LETTER = /\\[xuU]/;
 
 const HARBOR_YAML_WORDS = new RegExp(
   [...[...GOHARBOR_ANCHOR_KEYS].map((key) => key.split('.').pop()!), 'hostname', 'harbor', 'kubernetes.io/tls', ...BITNAMI_KEYS]
