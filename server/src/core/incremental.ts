@@ -88,8 +88,10 @@ export interface Reused {
   sameDiagnostics: boolean;
 }
 
-/** The analysis of `text` from the one of `previous.text`, when the difference is an edit inside a comment line; else undefined. */
-/** `ends`: sharedEnds(previous.text, text), when the caller has it already. */
+/**
+ * The analysis of `text` from the one of `previous.text`, when the difference is an edit inside a comment line; else undefined.
+ * `ends`: sharedEnds(previous.text, text), when the caller has it already.
+ */
 export function reuseAfterCommentEdit(previous: { uri: string; text: string; analysis: Analysis; comments?: readonly number[] }, text: string, ends?: SharedEnds): Reused | undefined {
   const old = previous.text;
   const known = previous.comments;

@@ -73,9 +73,9 @@ interface ServerEdit {
 /**
  * A rule shortcut for analysing `next` after `previous`, when the difference is
  * an edit inside one server block that changes no block structure; undefined
- * otherwise (the document is analysed in full).
+ * otherwise (the document is analysed in full). `ends`: sharedEnds(previous.text,
+ * next.text), when the caller has it already.
  */
-/** `ends`: sharedEnds(previous.text, next.text), when the caller has it already. */
 export function nginxEditShortcut(previous: NginxEditBase, next: RuleContext, settingsKey: string, uri: string, ends?: SharedEnds): RuleShortcut | undefined {
   const before = previous.context.nginx;
   const after = next.nginx;

@@ -130,16 +130,16 @@ export function applyEdits(text: string, edits: readonly { span: Span; newText: 
   return result;
 }
 
-/**
- * How many characters `a` and `b` share at the start, and then at the end of
- * what is left (so the two never overlap): the one changed stretch between two texts.
- */
 /** How many characters two texts share at their start and, after that, at their end. */
 export interface SharedEnds {
   prefix: number;
   suffix: number;
 }
 
+/**
+ * How many characters `a` and `b` share at the start, and then at the end of
+ * what is left (so the two never overlap): the one changed stretch between two texts.
+ */
 export function sharedEnds(a: string, b: string): SharedEnds {
   // Whole chunks first: comparing two substrings is a native memory compare, thirty times faster
   // than a character loop over a 600 KB document (run on every keystroke); then character by character.

@@ -125,13 +125,10 @@ export function reparseEditedBlock(earlier: NginxFile, text: string, path: strin
   for (let level = enclosing.length - 1; level >= 0; level--) {
     const siblings = level === 0 ? earlier.directives : enclosing[level - 1].block!;
     const at = siblings.indexOf(enclosing[level]);
-    let list: NginxDirective[];
-    try {
-      list = [...copied(siblings, 0, at, 0, 0), replacement, ...copied(siblings, at + 1, siblings.length, delta, lines)];
-    } catch (error) {
-      if (error instanceof TooDeep) return undefined;
-      throw error;
-    }
+    const before = copied(siblings, 0, at, 0, 0, 0);
+    const after = copied(siblings, at + 1, siblings.length, delta, lines, 0);
+    if (!before || !after) return undefined;
+    const list = [...before, replacement, ...after];
     if (level === 0) {
       file.directives = list;
       break;
@@ -166,42 +163,48 @@ function movedComment(comment: NginxComment, delta: number, lines: number): Ngin
  * later (an include's files) shows in this one. Spans are never changed in place,
  * so unmoved ones are shared. Written to allocate nothing but the copies (no
  * closures, no work lists), so the garbage collector finds whole pages of them
- * alive and promotes the pages instead of copying each object.
+ * alive and promotes the pages instead of copying each object. Undefined when
+ * blocks nest deeper than {@link MAX_COPY_DEPTH} below `depth` (the caller parses the whole text).
  */
-function copied(list: readonly NginxDirective[], from: number, to: number, delta: number, lines: number): NginxDirective[] {
-  copyDelta = delta;
-  copyLines = lines;
-  copyDepth = 0;
-  return (from === 0 && to === list.length ? list : list.slice(from, to)).map(copyDirective);
+function copied(list: readonly NginxDirective[], from: number, to: number, delta: number, lines: number, depth: number): NginxDirective[] | undefined {
+  // A slice, overwritten: an array of its final size and kind, as map() makes (push() grows and copies).
+  const copies = list.slice(from, to);
+  for (let i = 0; i < copies.length; i++) {
+    const copy = copyDirective(copies[i], delta, lines, depth);
+    if (!copy) return undefined;
+    copies[i] = copy;
+  }
+  return copies;
 }
 
-let copyDelta = 0;
-let copyLines = 0;
-let copyDepth = 0;
-/** Deeper blocks than this are not copied (the stack): the caller parses the whole text instead. */
+/** Deeper blocks than this are not copied (the stack). */
 const MAX_COPY_DEPTH = 500;
-class TooDeep extends Error {}
 
-function copyDirective(d: NginxDirective): NginxDirective {
-  const delta = copyDelta;
+function copyDirective(d: NginxDirective, delta: number, lines: number, depth: number): NginxDirective | undefined {
   const copy: NginxDirective = {
     name: d.name,
     nameSpan: moved(d.nameSpan, delta),
-    args: delta === 0 || d.args.length === 0 ? d.args : d.args.map(copyArg),
+    args: delta === 0 || d.args.length === 0 ? d.args : copyArgs(d.args, delta),
     span: moved(d.span, delta),
-    line: d.line + copyLines,
+    line: d.line + lines,
     file: d.file,
     templated: d.templated,
   };
   if (d.block) {
-    if (++copyDepth > MAX_COPY_DEPTH) throw new TooDeep();
-    copy.block = d.block.map(copyDirective);
-    copyDepth--;
+    if (depth >= MAX_COPY_DEPTH) return undefined;
+    const block = copied(d.block, 0, d.block.length, delta, lines, depth + 1);
+    if (!block) return undefined;
+    copy.block = block;
     copy.blockSpan = moved(d.blockSpan!, delta);
   }
   return copy;
 }
 
-function copyArg(arg: NginxArg): NginxArg {
-  return { value: arg.value, span: { start: arg.span.start + copyDelta, end: arg.span.end + copyDelta }, quote: arg.quote, templated: arg.templated };
+function copyArgs(args: readonly NginxArg[], delta: number): NginxArg[] {
+  const copies = args.slice();
+  for (let i = 0; i < copies.length; i++) {
+    const arg = copies[i];
+    copies[i] = { value: arg.value, span: { start: arg.span.start + delta, end: arg.span.end + delta }, quote: arg.quote, templated: arg.templated };
+  }
+  return copies;
 }
