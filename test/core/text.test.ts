@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeBytes, isGeneratedValue } from '../../server/src/core/decode';
-import { applyEdits, LineIndex, sharedEnds } from '../../server/src/core/text';
+import { applyEdits, LineIndex, sharedEnds, wholeTextScan } from '../../server/src/core/text';
 import { prng } from '../fuzz/fuzzer';
 
 describe('LineIndex', () => {
@@ -74,6 +74,17 @@ describe('applyEdits', () => {
   it('applies non-overlapping edits in any order and rejects overlaps', () => {
     assert.equal(applyEdits('abcdef', [{ span: { start: 4, end: 5 }, newText: 'E' }, { span: { start: 0, end: 1 }, newText: 'A' }]), 'AbcdEf');
     assert.throws(() => applyEdits('abcdef', [{ span: { start: 0, end: 3 }, newText: '' }, { span: { start: 2, end: 4 }, newText: '' }]), /overlapping/);
+  });
+});
+
+describe('wholeTextScan', () => {
+  it('returns the pattern itself, ready to search from the start', () => {
+    // The neutral text it is first run on is spaces: a global pattern that matches spaces must not keep that run's position.
+    const pattern = /\s+|robot/g;
+    assert.equal(wholeTextScan(pattern), pattern);
+    assert.equal(pattern.lastIndex, 0);
+    assert.deepEqual([...'a robot b'.matchAll(pattern)].map((match) => match.index), [1, 2, 7]);
+    assert.equal(wholeTextScan(/robot/).test('no such word'), false);
   });
 });
 

@@ -155,3 +155,19 @@ export function sharedEnds(a: string, b: string): SharedEnds {
 }
 
 const SAME_CHUNK = 1024;
+
+/**
+ * A regular expression that decides whether a whole file is worth reading, compiled on a neutral text first.
+ * V8 compiles a pattern's search loop with character frequencies sampled from the first long text it runs on;
+ * compiled on a shell script, the robot/API hint then ran 0.23–0.34 ms over a 190 KB workflow that it scans in
+ * 0.04–0.08 ms when compiled on spaces. A process that lints a repository meets files in any order, so the
+ * sample is fixed here (bench/scripts.ts measures the scans after other files).
+ */
+export function wholeTextScan(pattern: RegExp): RegExp {
+  pattern.test(NEUTRAL_SAMPLE);
+  pattern.lastIndex = 0;
+  return pattern;
+}
+
+/** Long enough for V8 to compile native code at once (1,000 characters or more), with no letter more frequent than another. */
+const NEUTRAL_SAMPLE = ' '.repeat(2048);

@@ -9,6 +9,7 @@ import type { Node, YAMLMap } from 'yaml';
 import { commandWords, lexShell, lexShellStretches, wordSources, type LexedShell, type SimpleCommand, type Word } from '../shell/lexer';
 import { skimLogicalLines } from '../shell/skim';
 import { assignmentsOf, Variables } from '../shell/variables';
+import { wholeTextScan } from '../text';
 import type { Span } from '../types';
 import { parseYaml, type ParsedYaml } from '../yaml/yamlModel';
 import { classifyUrl, type HarborEndpoint } from './harborApi';
@@ -90,7 +91,7 @@ export interface ScriptModel {
  * The cheap test every file pays: without one of these, a file cannot call Harbor. "robot" in any case,
  * spelled out: V8 scans a case-insensitive pattern about 4x slower than these character classes.
  */
-const HARBOR_HINT = /\/api\/|\/service\/token|[Rr][Oo][Bb][Oo][Tt]/;
+const HARBOR_HINT = wholeTextScan(/\/api\/|\/service\/token|[Rr][Oo][Bb][Oo][Tt]/);
 
 /** `robotNamePrefix`: Harbor's `robot_name_prefix` when it is not the default `robot$`. */
 export function mightCallHarbor(text: string, robotNamePrefix = DEFAULT_ROBOT_PREFIX): boolean {

@@ -4,7 +4,7 @@
  * CD Application's `valuesObject`) and the installer's `harbor.yml`.
  */
 import { isMap, isScalar } from 'yaml';
-import type { LineIndex } from '../text';
+import { wholeTextScan, type LineIndex } from '../text';
 import type { Span } from '../types';
 import type { DetectedVersion } from '../versions';
 import type { ParsedYaml } from './yamlModel';
@@ -198,10 +198,12 @@ export function mayHoldHarborYaml(text: string): boolean {
   return HARBOR_YAML_WORDS.test(text) || text.includes('\\x') || text.includes('\\u') || text.includes('\\U');
 }
 
-const HARBOR_YAML_WORDS = new RegExp(
-  [...[...GOHARBOR_ANCHOR_KEYS].map((key) => key.split('.').pop()!), 'hostname', 'harbor', 'kubernetes.io/tls', ...BITNAMI_KEYS]
-    .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
-    .join('|'),
+const HARBOR_YAML_WORDS = wholeTextScan(
+  new RegExp(
+    [...[...GOHARBOR_ANCHOR_KEYS].map((key) => key.split('.').pop()!), 'hostname', 'harbor', 'kubernetes.io/tls', ...BITNAMI_KEYS]
+      .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('|'),
+  ),
 );
 
 export function locateInstallerConfig(yaml: ParsedYaml): YamlMapView | undefined {
