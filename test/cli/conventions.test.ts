@@ -47,6 +47,13 @@ describe('harbor-audit CLI conventions', () => {
     assert.ok(entry.length < 2048 && entry.includes('./harbor-audit.js'), `dist/cli.js is ${entry.length} bytes`);
   });
 
+  it('the core bundle is ASCII, so the running server holds its source as one byte a character', () => {
+    // V8 keeps a script's source in memory; one character past Latin-1 (a comment esbuild keeps) stores all 2.3 MB as UTF-16.
+    const bundle = readFileSync(join(repoRoot, 'dist', 'harbor-audit.js'), 'utf8');
+    const wide = /[^\x00-\x7f]/.exec(bundle);
+    assert.equal(wide, null, wide ? `dist/harbor-audit.js: ${JSON.stringify(bundle.slice(Math.max(0, wide.index - 60), wide.index + 20))}` : '');
+  });
+
   it('no Harbor config among the paths: says so and exits 2', () => {
     const result = run(['apps'], dir);
     assert.equal(result.code, 2);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeBytes, isGeneratedValue } from '../../server/src/core/decode';
-import { applyEdits, LineIndex, sharedEnds, wholeTextScan } from '../../server/src/core/text';
+import { applyEdits, compareText, formatCount, LineIndex, sharedEnds, wholeTextScan } from '../../server/src/core/text';
 import { prng } from '../fuzz/fuzzer';
 
 describe('LineIndex', () => {
@@ -74,6 +74,17 @@ describe('applyEdits', () => {
   it('applies non-overlapping edits in any order and rejects overlaps', () => {
     assert.equal(applyEdits('abcdef', [{ span: { start: 4, end: 5 }, newText: 'E' }, { span: { start: 0, end: 1 }, newText: 'A' }]), 'AbcdEf');
     assert.throws(() => applyEdits('abcdef', [{ span: { start: 0, end: 3 }, newText: '' }, { span: { start: 2, end: 4 }, newText: '' }]), /overlapping/);
+  });
+});
+
+describe('formatCount and compareText (no Intl)', () => {
+  it('writes integers as toLocaleString("en-US") does', () => {
+    for (const count of [0, 7, 999, 1000, 65536, 1234567, 33554432, -1234, 1.5]) assert.equal(formatCount(count), count.toLocaleString('en-US', { maximumFractionDigits: 20 }), String(count));
+  });
+
+  it('orders by code unit, the same in every locale', () => {
+    assert.deepEqual(['b', 'B', 'a-b', 'a', 'ab'].sort(compareText), ['B', 'a', 'a-b', 'ab', 'b']);
+    assert.equal(compareText('x', 'x'), 0);
   });
 });
 

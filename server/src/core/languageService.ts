@@ -20,7 +20,7 @@ import type { InputRule, Report, Rule, RuleContext } from './rules/rule';
 import { defaultSettings, effectiveSeverity, type AuditSettings } from './settings';
 import { findSuppressions, isSuppressed } from './suppression';
 import { keepInBounds } from './reportBounds';
-import { LineIndex, sharedEnds } from './text';
+import { compareText, formatCount, LineIndex, sharedEnds } from './text';
 import { noFileAccess, type FileAccess, type Finding, type Recognition, type UnreadablePath } from './types';
 import { versionsFor } from './versions';
 import { CARVEL_SAME_SEMANTICS, locateHelmValues, locateInstallerConfig } from './yaml/harborYaml';
@@ -80,7 +80,7 @@ export async function analyzeBytes(
   const limit = Math.min(options.maxDocumentChars ?? MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHARS);
   // Every character takes at most 3 bytes (UTF-8; UTF-16 takes 2): more bytes than that cannot fit, so skip decoding them.
   if (input.bytes.length > 3 * limit + 3) {
-    const message = `This file has ${input.bytes.length.toLocaleString('en-US')} bytes, over the ${limit.toLocaleString('en-US')} characters that harbor-audit checks, so it was not checked.`;
+    const message = `This file has ${formatCount(input.bytes.length)} bytes, over the ${formatCount(limit)} characters that harbor-audit checks, so it was not checked.`;
     return inputOnly(input, '', inputRules.tooLarge, message, options);
   }
   const decoded = decodeBytes(input.bytes, { maxChars: limit });
@@ -110,7 +110,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
       input,
       '',
       inputRules.tooLarge,
-      `This file has ${input.text.length.toLocaleString('en-US')} characters, over the ${limit.toLocaleString('en-US')} that harbor-audit checks, so it was not checked.`,
+      `This file has ${formatCount(input.text.length)} characters, over the ${formatCount(limit)} that harbor-audit checks, so it was not checked.`,
       options,
     );
   }
@@ -174,7 +174,7 @@ export async function analyzeText(input: DocumentInput, options: AnalyzeOptions 
 
 /** The order of a document's findings: by position, then by rule (a stable sort keeps each rule's own order). */
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId);
+  return a.span.start - b.span.start || compareText(a.ruleId, b.ruleId);
 }
 
 function hasIncludes(file: NginxFile): boolean {

@@ -171,3 +171,16 @@ export function wholeTextScan(pattern: RegExp): RegExp {
 
 /** Long enough for V8 to compile native code at once (1,000 characters or more), with no letter more frequent than another. */
 const NEUTRAL_SAMPLE = ' '.repeat(2048);
+
+// Numbers and order without Intl: toLocaleString and localeCompare page in ICU's data, about 10 MB of the
+// server's RSS (measured in /proc/<pid>/status, RssFile and RssAnon), and code-unit order is the same in every locale.
+
+/** `1234567` as `1,234,567`, as toLocaleString('en-US') writes an integer. */
+export function formatCount(count: number): string {
+  return Number.isInteger(count) ? String(count).replace(/\B(?=(\d{3})+$)/g, ',') : String(count);
+}
+
+/** Code-unit order of two strings, for sort comparators. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -17,6 +17,7 @@ import { ResponseError } from 'vscode-languageserver';
 import { explainTextBounded } from '../core/logs/explainer';
 import { formatExplainMarkdown, joinCauses, type ConfigReport, type KeyMatch } from '../core/logs/report';
 import type { Incident } from '../core/logs/explainer';
+import { formatCount } from '../core/text';
 
 export const EXPLAIN_LOG_TEXT = 'harborAudit.explainLogText';
 /** The command reads at most this many characters and lines of the text it is given; `harbor-audit explain` streams any length. */
@@ -93,11 +94,11 @@ export async function explainLog(params: ExplainLogParams, env: ExplainEnvironme
   const link = (file: string, line: number) => markdownLink(file, line, env.roots);
   const first = params.firstLine ?? 1;
   const source = params.uri ? `${linkText(shownName(params.uri, env.roots))}, lines ${first}–${first + read.linesRead - 1}` : `the ${linkText(label)}`;
-  const notes = [`Read ${read.linesRead.toLocaleString('en-US')} line${read.linesRead === 1 ? '' : 's'} of ${source}.`];
-  if (stoppedAt !== undefined) notes.push(`Stopped at line ${stoppedAt.toLocaleString('en-US')}: the editor reads at most ${MAX_EXPLAIN_LINES.toLocaleString('en-US')} lines (64 MB). \`harbor-audit explain --log FILE\` reads a log of any length.`);
+  const notes = [`Read ${formatCount(read.linesRead)} line${read.linesRead === 1 ? '' : 's'} of ${source}.`];
+  if (stoppedAt !== undefined) notes.push(`Stopped at line ${formatCount(stoppedAt)}: the editor reads at most ${formatCount(MAX_EXPLAIN_LINES)} lines (64 MB). \`harbor-audit explain --log FILE\` reads a log of any length.`);
   if (workspace.skipped) notes.push(`Causes were not looked up in the workspace: ${workspace.skipped}.`);
   else if (needsWorkspace(read.incidents) && env.roots.length === 0) notes.push('No workspace folder is open, so no config was looked at.');
-  else if (needsWorkspace(read.incidents)) notes.push(`Causes looked up in the ${workspace.checked.toLocaleString('en-US')} candidate file${workspace.checked === 1 ? '' : 's'} of the workspace.`);
+  else if (needsWorkspace(read.incidents)) notes.push(`Causes looked up in the ${formatCount(workspace.checked)} candidate file${workspace.checked === 1 ? '' : 's'} of the workspace.`);
   return {
     markdown: formatExplainMarkdown(explained, workspace.checked > 0, link, notes),
     incidents: explained.length,

@@ -39,7 +39,7 @@ import { joinCauses, type KeyMatch } from '../core/logs/report';
 import { findRuleMeta } from '../core/rules/registry';
 import { VERSION } from '../cli/version';
 import { mergeSettings, parseSettingsFile, readPathMappings, readRuleSeverities, type AuditSettings, isIgnored } from '../core/settings';
-import { LineIndex, sharedEnds } from '../core/text';
+import { formatCount, LineIndex, sharedEnds } from '../core/text';
 import { reusingEarlierParse } from '../core/yaml/yamlModel';
 import type { FileAccess, Finding, Severity } from '../core/types';
 import { createNodeFileAccess, type NodeFileAccessOptions } from '../node/nodeFileAccess';
@@ -537,8 +537,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
           ruleId: LOG_LINES_NOT_READ,
           catalogId: null,
           severity: 'info',
-          message: `Not explained from here on: the editor reads the first ${MAX_EDITOR_LOG_LINES.toLocaleString('en-US')} lines of a log (harbor-audit explain reads all)`,
-          detail: `This log has more than ${MAX_EDITOR_LOG_LINES.toLocaleString('en-US')} lines; the editor explains the first ${MAX_EDITOR_LOG_LINES.toLocaleString('en-US')} so that it stays responsive. **Harbor: Explain Log…** on a selection reads up to a million lines, and \`harbor-audit explain --log FILE\` streams a log of any length.`,
+          message: `Not explained from here on: the editor reads the first ${formatCount(MAX_EDITOR_LOG_LINES)} lines of a log (harbor-audit explain reads all)`,
+          detail: `This log has more than ${formatCount(MAX_EDITOR_LOG_LINES)} lines; the editor explains the first ${formatCount(MAX_EDITOR_LOG_LINES)} so that it stays responsive. **Harbor: Explain Log…** on a selection reads up to a million lines, and \`harbor-audit explain --log FILE\` streams a log of any length.`,
           span,
           range: lines.rangeOf(span),
           related: [],
@@ -547,7 +547,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): voi
       }
       const findings = withSeveritySettings(explained, settings);
       const incidents = new Set(findings.filter((finding) => finding.ruleId !== LOG_LINES_NOT_READ).map((finding) => finding.ruleId)).size;
-      const reason = `Harbor log: ${incidents} known error${incidents === 1 ? '' : 's'} in ${read.linesRead.toLocaleString('en-US')} line${read.linesRead === 1 ? '' : 's'}${read.stoppedAt !== undefined ? ' read' : ''}`;
+      const reason = `Harbor log: ${incidents} known error${incidents === 1 ? '' : 's'} in ${formatCount(read.linesRead)} line${read.linesRead === 1 ? '' : 's'}${read.stoppedAt !== undefined ? ' read' : ''}`;
       if (documents.get(document.uri) === document) connection.sendNotification(STATUS_NOTIFICATION, { uri: document.uri, kind: 'log', reason });
       return { findings, joined };
     })();

@@ -5,7 +5,7 @@
  * recognize() hands it over here before any rule runs.
  */
 import { effectiveSeverity, type AuditSettings } from '../settings';
-import { LineIndex } from '../text';
+import { compareText, LineIndex } from '../text';
 import type { Finding, RelatedLocation } from '../types';
 import { parseLogLine } from './entry';
 import type { ExplainedIncident } from './report';
@@ -97,7 +97,7 @@ export function logFindings(text: string, file: string, incidents: readonly Expl
       findings.push({ ruleId: incident.signature, catalogId: null, severity: 'info', message, detail, span, range: lines.rangeOf(span), related, fixes: [] });
     }
   }
-  return findings.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+  return findings.sort((a, b) => a.span.start - b.span.start || compareText(a.ruleId, b.ruleId));
 }
 
 /**

@@ -4,6 +4,7 @@
  * the caller lints the configs and looks up key files.
  */
 import { ruleCatalog } from '../rules/registry';
+import { compareText } from '../text';
 import type { Finding, Range } from '../types';
 import type { Incident } from './explainer';
 
@@ -41,7 +42,7 @@ export function joinCauses(incidents: readonly Incident[], reports: readonly Con
     const rank = (catalogId: string | null) => (catalogId === null ? -1 : incident.catalogIds.indexOf(catalogId));
     const causes = reports
       .flatMap(({ file, findings }) => findings.filter((finding) => rank(finding.catalogId) >= 0).map((finding) => ({ file, finding })))
-      .sort((a, b) => rank(a.finding.catalogId) - rank(b.finding.catalogId) || SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || a.file.localeCompare(b.file) || a.finding.range.start.line - b.finding.range.start.line)
+      .sort((a, b) => rank(a.finding.catalogId) - rank(b.finding.catalogId) || SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || compareText(a.file, b.file) || a.finding.range.start.line - b.finding.range.start.line)
       .map(({ file, finding }) => ({
         file,
         range: finding.range,

@@ -7,6 +7,7 @@
  * hostile input (binary garbage, huge files, 10,000 nested braces) is safe.
  */
 import type { NginxArg, NginxComment, NginxDirective, NginxFile } from './ast';
+import { formatCount } from '../text';
 
 const enum Kind {
   Word,
@@ -581,7 +582,7 @@ export function parseNginx(text: string, path: string): NginxFile {
   for (let token = lexer.next(); token !== null; token = lexer.next()) {
     if (++tokens > MAX_TOKENS) {
       truncated = true;
-      builder.addError(`the file is too large to check: parsing stopped here, after ${MAX_TOKENS.toLocaleString('en-US')} tokens`, token.start, token.end, token.line);
+      builder.addError(`the file is too large to check: parsing stopped here, after ${formatCount(MAX_TOKENS)} tokens`, token.start, token.end, token.line);
       break;
     }
     builder.take(token);
