@@ -13,6 +13,8 @@ export interface MemoryFigures {
   baselineMb: number;
   openDocuments: number;
   withDocumentsMb: number;
+  /** Of that, pages mapped from files (the node binary, ICU data): shared with other node processes, not the server's data. */
+  withDocumentsFileMb: number;
   largeMb: number;
   peakMb: number;
   /** RSS and the time it was reached after the close (the first sample under the target, or the last). */
@@ -20,9 +22,9 @@ export interface MemoryFigures {
   afterCloseMs: number;
 }
 
-function rssMb(pid: number): number {
+function rssMb(pid: number, field = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }
 
@@ -45,9 +47,10 @@ function sampleDocuments(root: string, count: number): { name: string; text: str
   return documents;
 }
 
-export async function serverMemory(repoRoot: string, nodeOptions = '', openCount = 200, largeMb = 50, underMb = 150): Promise<MemoryFigures> {
+/** `node`: the binary that runs the server (default: the one running the bench). */
+export async function serverMemory(repoRoot: string, nodeOptions = '', node?: string, openCount = 200, largeMb = 50, underMb = 150): Promise<MemoryFigures> {
   const workspace = mkdtempSync(join(tmpdir(), 'harbor-audit-bench-memory-'));
-  const client = new TestLspClient({ workspace, pull: true, ...(nodeOptions ? { wrapper: ['env', `NODE_OPTIONS=${nodeOptions}`] } : {}) });
+  const client = new TestLspClient({ workspace, pull: true, node, ...(nodeOptions ? { wrapper: ['env', `NODE_OPTIONS=${nodeOptions}`] } : {}) });
   try {
     await client.initialize();
     const pid = client.pid!;
@@ -59,6 +62,7 @@ export async function serverMemory(repoRoot: string, nodeOptions = '', openCount
     }
     await sleep(200);
     const withDocumentsMb = rssMb(pid);
+    const withDocumentsFileMb = rssMb(pid, 'RssFile');
     const line = 'x: "' + 'y'.repeat(1018) + '"\n';
     const large = line.repeat(Math.ceil((largeMb * 1024 * 1024) / line.length));
     const uri = client.open(join(workspace, 'large.yaml'), large);
@@ -71,7 +75,7 @@ export async function serverMemory(repoRoot: string, nodeOptions = '', openCount
       await sleep(50);
       afterCloseMb = rssMb(pid);
     }
-    return { baselineMb, openDocuments: openCount, withDocumentsMb, largeMb: large.length / (1024 * 1024), peakMb, afterCloseMb, afterCloseMs: Date.now() - closed };
+    return { baselineMb, openDocuments: openCount, withDocumentsMb, withDocumentsFileMb, largeMb: large.length / (1024 * 1024), peakMb, afterCloseMb, afterCloseMs: Date.now() - closed };
   } finally {
     await client.shutdown();
     rmSync(workspace, { recursive: true, force: true });

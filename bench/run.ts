@@ -45,10 +45,11 @@ async function main(): Promise<void> {
   // `node out/bench/run.js --only nginx`: the nginx rows alone (lint / parse, scaling, keystrokes), for work on that path.
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const nginxOnly = only === 'nginx';
-  // `--only scripts`, `--only cli`: the scripts table, the corpus CLI run (with BENCH_BASELINE_CLI, against an older build).
-  if (only === 'scripts' || only === 'cli') {
+  // `--only scripts`, `--only cli`, `--only memory`: the scripts table, the corpus CLI run (with BENCH_BASELINE_CLI,
+  // against an older build), the server's RSS (with BENCH_SERVER_NODE, under another node too).
+  if (only === 'scripts' || only === 'cli' || only === 'memory') {
     console.log(`Load average at the start: ${loadAverage()} (2 cores; compare ratios, not absolutes).`);
-    await (only === 'scripts' ? scriptBenchmarks(measure, runs) : parallelCli());
+    await (only === 'scripts' ? scriptBenchmarks(measure, runs) : only === 'cli' ? parallelCli() : memory());
     console.log(`Load average at the end: ${loadAverage()}.`);
     return;
   }
@@ -244,12 +245,18 @@ async function completionOverLsp(): Promise<void> {
 async function memory(): Promise<void> {
   console.log('');
   console.log('Language server RSS (targets: <= 80 MB with 200 open documents, < 150 MB within 2 s after closing a 50 MB document)');
-  console.log('| started as | at start | 200 documents open | 50 MB document open | after closing it |');
+  console.log('| started as | at start | 200 documents open (of which file pages: node binary, ICU) | 50 MB document open | after closing it |');
   console.log('|---|---|---|---|---|');
-  // VS Code starts it with SERVER_NODE_FLAGS (client/src/languageClient.ts); `harbor-audit lsp --stdio` with node's defaults.
-  for (const [label, flags] of [['harbor-audit lsp --stdio', ''], [`VS Code (${SERVER_NODE_FLAGS.join(' ')})`, SERVER_NODE_FLAGS.join(' ')]] as const) {
-    const m = await serverMemory(repoRoot, flags);
-    console.log(`| ${label} | ${m.baselineMb.toFixed(1)} MB | ${m.withDocumentsMb.toFixed(1)} MB | ${m.peakMb.toFixed(1)} MB | ${m.afterCloseMb.toFixed(1)} MB after ${m.afterCloseMs} ms |`);
+  // VS Code starts it with SERVER_NODE_FLAGS (client/src/languageClient.ts); `harbor-audit lsp --stdio` restarts
+  // itself with them where node has process.execve (22.15+), else runs with node's defaults.
+  // BENCH_SERVER_NODE=/path/to/node adds the same rows with another node (the bench's own node runs the first ones).
+  const nodes = [process.execPath, ...(process.env.BENCH_SERVER_NODE ? [process.env.BENCH_SERVER_NODE] : [])];
+  for (const node of nodes) {
+    const version = spawnSync(node, ['-p', "process.version + (typeof process.execve === 'function' ? ', has process.execve' : ', no process.execve')"], { encoding: 'utf8' }).stdout.trim();
+    for (const [label, flags] of [['harbor-audit lsp --stdio', ''], [`VS Code (${SERVER_NODE_FLAGS.join(' ')})`, SERVER_NODE_FLAGS.join(' ')]] as const) {
+      const m = await serverMemory(repoRoot, flags, node);
+      console.log(`| ${label}, node ${version} | ${m.baselineMb.toFixed(1)} MB | ${m.withDocumentsMb.toFixed(1)} MB (${m.withDocumentsFileMb.toFixed(1)} MB) | ${m.peakMb.toFixed(1)} MB | ${m.afterCloseMb.toFixed(1)} MB after ${m.afterCloseMs} ms |`);
+    }
   }
 }
 

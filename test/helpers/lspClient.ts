@@ -17,6 +17,8 @@ export interface TestClientOptions {
   trusted?: boolean;
   /** A command the server runs under, such as strace with its options (the server's command line is appended). */
   wrapper?: string[];
+  /** The node binary that runs the server (default: the one running the tests). */
+  node?: string;
 }
 
 export class TestLspClient {
@@ -33,7 +35,7 @@ export class TestLspClient {
 
   constructor(private readonly options: TestClientOptions) {
     this.configuration = options.configuration ?? {};
-    const command = [...(options.wrapper ?? []), process.execPath, join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'];
+    const command = [...(options.wrapper ?? []), options.node ?? process.execPath, join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'];
     this.process = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += chunk));
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));

@@ -19,6 +19,7 @@ import { isIgnored, parseSettingsFile, type AuditSettings, defaultSettings } fro
 import type { Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
+import { restartWithServerFlags } from '../lsp/nodeFlags';
 import type { RandomSource } from '../core/secrets';
 import { readCommandLine } from './args';
 import { describeApplied, fixFile, writeFileInPlace, type WriteFile } from './fix';
@@ -340,6 +341,8 @@ async function nginxJson(argv: string[], io: CliIo): Promise<number> {
 async function startLanguageServer(argv: string[]): Promise<number> {
   // VS Code starts this same bundle with --node-ipc; other editors use --stdio.
   if (!argv.includes('--stdio') && !argv.includes('--node-ipc')) throw new UsageError('lsp needs --stdio');
+  // VS Code gives the IPC server its node options; a stdio server takes them itself (before it reads stdin).
+  if (argv.includes('--stdio')) restartWithServerFlags(process);
   // Loaded here only: linting and the key commands never pay for the language-server libraries.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startStdioServer, startFromArgv } = require('../lsp/main') as typeof import('../lsp/main');

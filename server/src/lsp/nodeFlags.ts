@@ -1,8 +1,9 @@
 /**
- * Node options the VS Code client starts the language server with (the bench's
- * memory case uses the same list). A long-running server holds little live data
- * (~20 MB of heap with 200 open documents); what makes its RSS is what Node keeps
- * around that data:
+ * Node options the language server runs with: VS Code's client starts it with
+ * them, and `harbor-audit lsp --stdio` restarts itself with them where Node
+ * can (the bench's memory case measures both). A long-running server holds
+ * little live data (~20 MB of heap with 200 open documents); what makes its RSS
+ * is what Node keeps around that data:
  * - `--max-semi-space-size=1`: V8 grows the young generation to 16 MB per
  *   semi-space under a burst of edits and keeps it; 1 MB is plenty here.
  * - `--v8-pool-size=1`: each of V8's background threads (four by default) gets
@@ -11,3 +12,25 @@
  *   at about 8 MB less RSS.
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1'];
+
+type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
+
+/**
+ * Another editor starts `harbor-audit lsp --stdio` with Node's defaults (98 MB
+ * instead of 76 MB with 200 documents open). Where Node can replace the running
+ * program (process.execve: Node 22.15 and later, not on Windows), the command
+ * starts again with SERVER_NODE_FLAGS in the same process, on the same pipes,
+ * before anything has read them. Options the user gave Node for these settings
+ * are kept as they are.
+ */
+export function restartWithServerFlags(process: Pick<NodeJS.Process, 'execPath' | 'execArgv' | 'argv' | 'env' | 'platform'> & { execve?: Execve }): void {
+  if (typeof process.execve !== 'function' || process.platform === 'win32') return;
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const missing = SERVER_NODE_FLAGS.filter((flag) => !given.some((option) => option.split('=')[0] === flag.split('=')[0]));
+  if (missing.length === 0) return;
+  try {
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...missing, ...process.argv.slice(1)], process.env);
+  } catch {
+    // The program could not be replaced (the error leaves this process as it was): run with the defaults.
+  }
+}
