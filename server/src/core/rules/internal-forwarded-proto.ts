@@ -6,7 +6,7 @@ import type { FileAccess, TextEdit } from '../types';
 import { locateInstallerConfig } from '../yaml/harborYaml';
 import { parseYaml } from '../yaml/yamlModel';
 import { defineRule } from './rule';
-import { indentUnit, insertFirstInBlock } from '../nginx/edits';
+import { eolAt, indentUnit, insertFirstInBlock } from '../nginx/edits';
 import { describeScope, headerState, headerValue, terminatesTls } from '../nginx/frontProxy';
 
 const PROBES = [HARBOR_REQUESTS.portal, HARBOR_REQUESTS.login, HARBOR_REQUESTS.api, HARBOR_REQUESTS.token, HARBOR_REQUESTS.registryBase, HARBOR_REQUESTS.blobUploadStart];
@@ -54,7 +54,8 @@ export const internalForwardedProto = defineRule({
     if (http && !hasMap) {
       const open = insertFirstInBlock(text, http, ['map $http_x_forwarded_proto $x_forwarded_proto {']);
       if (open) {
-        const eol = text.includes('\r\n') ? '\r\n' : '\n';
+        // The line break insertFirstInBlock ended its line with (that of the block's opening line).
+        const eol = eolAt(text, http.blockSpan!.start);
         const indent = /^[ \t]*/.exec(open.newText)![0];
         const inner = indent + indentUnit(text, http, indent);
         edits.push({ span: open.span, newText: open.newText.endsWith(eol) ? `${indent}map $http_x_forwarded_proto $x_forwarded_proto {${eol}${inner}default $http_x_forwarded_proto;${eol}${inner}"" $scheme;${eol}${indent}}${eol}` : ' map $http_x_forwarded_proto $x_forwarded_proto { default $http_x_forwarded_proto; "" $scheme; }' });
