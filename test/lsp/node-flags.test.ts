@@ -5,7 +5,7 @@
  * a Node (this one, or HARBOR_AUDIT_TEST_NODE_EXECVE=/path/to/node 22.15+).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { TestLspClient } from '../helpers/lspClient';
 
 function fakeProcess(overrides: { execArgv?: string[]; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform; execve?: 'missing' | 'throws' } = {}) {
   const calls: { file: string; args: string[]; env: NodeJS.ProcessEnv }[] = [];
-  const process = {
+  const running = {
     execPath: '/usr/bin/node',
     execArgv: overrides.execArgv ?? [],
     argv: ['/usr/bin/node', '/opt/harbor-audit/dist/cli.js', 'lsp', '--stdio'],
@@ -31,7 +31,7 @@ function fakeProcess(overrides: { execArgv?: string[]; env?: NodeJS.ProcessEnv; 
           },
         }),
   };
-  return { process, calls };
+  return { process: running, calls };
 }
 
 describe('restartWithServerFlags', () => {
@@ -54,6 +54,12 @@ describe('restartWithServerFlags', () => {
     const fromEnv = fakeProcess({ env: { NODE_OPTIONS: '--v8-pool-size=2  --max-old-space-size=512' } });
     restartWithServerFlags(fromEnv.process);
     assert.deepEqual(fromEnv.calls[0].args.slice(1, 2), ['--max-semi-space-size=1']);
+    // Node reads underscores as dashes in option names, and NODE_OPTIONS may quote an option.
+    for (const setup of [{ execArgv: ['--max_semi_space_size=8', '--v8_pool_size=3'] }, { env: { NODE_OPTIONS: '"--max-semi-space-size=8" --v8_pool_size=3' } }]) {
+      const { process, calls } = fakeProcess(setup);
+      restartWithServerFlags(process);
+      assert.deepEqual(calls, [], JSON.stringify(setup));
+    }
   });
 
   it('does nothing once the flags are there (the restarted process), without execve, or on Windows', () => {
@@ -73,7 +79,10 @@ describe('restartWithServerFlags', () => {
 
 const nodeWithExecve = process.env.HARBOR_AUDIT_TEST_NODE_EXECVE ?? (typeof (process as { execve?: unknown }).execve === 'function' ? process.execPath : undefined);
 
-describe('harbor-audit lsp --stdio on a Node with process.execve', { skip: nodeWithExecve ? false : `node ${process.version} has no process.execve (22.15+); HARBOR_AUDIT_TEST_NODE_EXECVE=/path/to/node runs it` }, () => {
+// The case reads the server's command line from /proc (Linux).
+const skipProtocol = !nodeWithExecve ? `node ${process.version} has no process.execve (22.15+); HARBOR_AUDIT_TEST_NODE_EXECVE=/path/to/node runs it` : !existsSync('/proc/self/cmdline') ? 'no /proc on this system' : false;
+
+describe('harbor-audit lsp --stdio on a Node with process.execve', { skip: skipProtocol }, () => {
   it('runs as the same process with the flags and answers on the pipes it was started with', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'harbor-audit-node-flags-'));
     const client = new TestLspClient({ workspace, pull: true, node: nodeWithExecve });

@@ -19,7 +19,7 @@ import { isIgnored, parseSettingsFile, type AuditSettings, defaultSettings } fro
 import type { Finding, Severity } from '../core/types';
 import { createNodeFileAccess } from '../node/nodeFileAccess';
 import { walkFolder, WALK_MAX_BYTES } from '../node/walk';
-import { restartWithServerFlags } from '../lsp/nodeFlags';
+import { compareText } from '../core/text';
 import type { RandomSource } from '../core/secrets';
 import { readCommandLine } from './args';
 import { describeApplied, fixFile, writeFileInPlace, type WriteFile } from './fix';
@@ -201,7 +201,7 @@ async function collectTargets(paths: string[], io: CliIo, settings: AuditSetting
     });
     for (const file of inner) targets.push({ display: join(path, file), absolute: join(absolute, file), explicit: false });
   }
-  return targets.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+  return targets.sort((a, b) => compareText(a.display, b.display));
 }
 
 interface Audit {
@@ -341,8 +341,6 @@ async function nginxJson(argv: string[], io: CliIo): Promise<number> {
 async function startLanguageServer(argv: string[]): Promise<number> {
   // VS Code starts this same bundle with --node-ipc; other editors use --stdio.
   if (!argv.includes('--stdio') && !argv.includes('--node-ipc')) throw new UsageError('lsp needs --stdio');
-  // VS Code gives the IPC server its node options; a stdio server takes them itself (before it reads stdin).
-  if (argv.includes('--stdio')) restartWithServerFlags(process);
   // Loaded here only: linting and the key commands never pay for the language-server libraries.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startStdioServer, startFromArgv } = require('../lsp/main') as typeof import('../lsp/main');
