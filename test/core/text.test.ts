@@ -79,7 +79,7 @@ describe('applyEdits', () => {
 
 describe('formatCount and compareText (no Intl)', () => {
   it('writes integers as toLocaleString("en-US") does', () => {
-    for (const count of [0, 7, 999, 1000, 65536, 1234567, 33554432, -1234, 1.5]) assert.equal(formatCount(count), count.toLocaleString('en-US', { maximumFractionDigits: 20 }), String(count));
+    for (const count of [0, 7, 999, 1000, 65536, 1234567, 33554432, -1234]) assert.equal(formatCount(count), count.toLocaleString('en-US'), String(count));
   });
 
   it('orders by code unit, the same in every locale', () => {
