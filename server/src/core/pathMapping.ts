@@ -8,6 +8,7 @@
  * document. Pure: files are reached through the injected FileAccess.
  */
 import { basename, isAbsolute, normalize, resolve } from 'node:path/posix';
+import { compareText } from './text';
 import type { FileAccess, ReadResult } from './types';
 
 /** `from` and `to` are absolute, normalised, with `/` separators and no trailing `/`. */
@@ -103,7 +104,7 @@ export function pickCandidate(written: string, candidates: readonly string[], do
     .map((path) => ({ path, near: commonHead(segments(path), dir), tail: commonTail(segments(path), wanted) }))
     .filter((c) => c.tail >= 1);
   if (scored.length === 0) return { ambiguous: [] };
-  scored.sort((a, b) => b.near - a.near || b.tail - a.tail || (a.path < b.path ? -1 : 1));
+  scored.sort((a, b) => b.near - a.near || b.tail - a.tail || compareText(a.path, b.path));
   const best = scored.filter((c) => c.near === scored[0].near && c.tail === scored[0].tail);
   return best.length === 1 ? { path: best[0].path, ambiguous: [] } : { ambiguous: best.map((c) => c.path) };
 }

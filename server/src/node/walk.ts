@@ -4,6 +4,7 @@
  * archive and code formats that are never a Harbor config, are passed over.
  */
 import { join } from 'node:path';
+import { compareText } from '../core/text';
 import { asyncFsOps, syncFsOps } from './fsOps';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
@@ -37,7 +38,7 @@ export async function walkFolder(folder: string, options: WalkOptions = {}): Pro
       options.onError?.(sub, (error as NodeJS.ErrnoException).code);
       continue;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.sort((a, b) => compareText(a.name, b.name));
     for (const entry of entries.reverse()) {
       const inner = sub ? `${sub}/${entry.name}` : entry.name;
       if (options.skip?.(join(folder, inner), inner)) continue;
