@@ -14,6 +14,7 @@ import { classifyNginx } from '../../server/src/core/nginx/harborRecognition';
 import { compareWithInstallerTemplates } from '../../server/src/core/nginx/harborBodies';
 import { parseNginx } from '../../server/src/core/nginx/parser';
 import { seededRandom } from '../../server/src/core/secrets';
+import { applyEdits } from '../../server/src/core/text';
 import { createNodeFileAccess } from '../../server/src/node/nodeFileAccess';
 import { collectBodies, collectTemplates, renderBranches, upstreamRoot } from '../../server/src/tools/harborNginxTemplates';
 import { existsSync } from 'node:fs';
@@ -55,6 +56,16 @@ describe('internal-forwarded-proto: one finding per file, at the catalog severit
     assert.equal(findings[0].severity, 'info');
     assert.equal(findings[0].related.length, 4);
     assert.ok(findings[0].message.length <= 120, findings[0].message);
+  });
+
+  it('its fix writes the map block on lines of its own when an earlier line ends in CRLF and the http line in LF', async () => {
+    // The line break is that of the http block's line (a whole-file guess put the block on one line, joined to the next).
+    const text = source.replace('\n', '\r\n');
+    const path = join(renderedDir, 'harbor-1.8-http-rendered.conf');
+    const finding = (await lint(path, text)).findings.find((f) => f.ruleId === 'internal-forwarded-proto');
+    const fixed = applyEdits(text, finding!.fixes[0].edits);
+    assert.match(fixed, /\nhttp \{\n {2,}map \$http_x_forwarded_proto \$x_forwarded_proto \{\n {4,}default \$http_x_forwarded_proto;\n {4,}"" \$scheme;\n {2,}\}\n/);
+    assert.deepEqual((await lint(path, fixed)).findings.filter((f) => f.ruleId === 'internal-forwarded-proto'), []);
   });
 
   for (const [label, extra, expected] of [
