@@ -48,7 +48,7 @@ function sampleDocuments(root: string, count: number): { name: string; text: str
 }
 
 /** `node`: the binary that runs the server (default: the one running the bench). */
-export async function serverMemory(repoRoot: string, nodeOptions = '', node?: string, openCount = 200, largeMb = 50, underMb = 150): Promise<MemoryFigures> {
+export async function serverMemory(repoRoot: string, { nodeOptions = '', node }: { nodeOptions?: string; node?: string } = {}, openCount = 200, largeMb = 50, underMb = 150): Promise<MemoryFigures> {
   const workspace = mkdtempSync(join(tmpdir(), 'harbor-audit-bench-memory-'));
   const client = new TestLspClient({ workspace, pull: true, node, ...(nodeOptions ? { wrapper: ['env', `NODE_OPTIONS=${nodeOptions}`] } : {}) });
   try {

@@ -252,9 +252,14 @@ async function memory(): Promise<void> {
   // BENCH_SERVER_NODE=/path/to/node adds the same rows with another node (the bench's own node runs the first ones).
   const nodes = [process.execPath, ...(process.env.BENCH_SERVER_NODE ? [process.env.BENCH_SERVER_NODE] : [])];
   for (const node of nodes) {
-    const version = spawnSync(node, ['-p', "process.version + (typeof process.execve === 'function' ? ', has process.execve' : ', no process.execve')"], { encoding: 'utf8' }).stdout.trim();
+    const probe = spawnSync(node, ['-p', "process.version + (typeof process.execve === 'function' ? ', has process.execve' : ', no process.execve')"], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.log(`| ${node} | does not run: ${probe.error?.message ?? probe.stderr.trim()} | | | |`);
+      continue;
+    }
+    const version = probe.stdout.trim();
     for (const [label, flags] of [['harbor-audit lsp --stdio', ''], [`VS Code (${SERVER_NODE_FLAGS.join(' ')})`, SERVER_NODE_FLAGS.join(' ')]] as const) {
-      const m = await serverMemory(repoRoot, flags, node);
+      const m = await serverMemory(repoRoot, { nodeOptions: flags, node });
       console.log(`| ${label}, node ${version} | ${m.baselineMb.toFixed(1)} MB | ${m.withDocumentsMb.toFixed(1)} MB (${m.withDocumentsFileMb.toFixed(1)} MB) | ${m.peakMb.toFixed(1)} MB | ${m.afterCloseMb.toFixed(1)} MB after ${m.afterCloseMs} ms |`);
     }
   }
