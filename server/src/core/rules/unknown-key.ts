@@ -120,11 +120,15 @@ function reportUnknown(context: RuleContext, entry: YamlEntry | CfgEntry, path: 
   // Without a version, a key of another version may well be right: say nothing (the hover tells).
   if (elsewhere.length > 0 && !version.known) return;
   const suggestion = suggestKey(keys, path);
+  // A chart-wide key copied under a component, in a version from before the chart had it (core.containerSecurityContext on 1.14).
+  const topLevelLater = !suggestion && tool.kind === 'chart' && path.length > 1 ? model.versionsWith(path[path.length - 1]) : [];
   const where = tool.kind === 'chart' ? 'a chart' : 'an installer';
   let message: string;
   if (elsewhere.length > 0) {
     const advice = suggestion ? `: use \`${suggestion.sibling ?? suggestion.path}\`` : '';
     message = `\`${dotted}\` is only read by ${describeVersionSpan(tool.kind, elsewhere)}; ${tool.versionName} ignores it${advice}.`;
+  } else if (topLevelLater.length > 0) {
+    message = `\`${dotted}\` is not ${where} key of any version, so ${tool.name} ignores it; ${describeVersionSpan(tool.kind, topLevelLater)} reads a top-level \`${path[path.length - 1]}\`.`;
   } else {
     const advice = suggestion ? `: did you mean ${suggestion.topLevel ? 'top-level ' : ''}\`${suggestion.sibling ?? suggestion.path}\`?` : '.';
     message = `\`${dotted}\` is not ${where} key of any version, so ${tool.name} ignores it${advice}`;
@@ -134,10 +138,10 @@ function reportUnknown(context: RuleContext, entry: YamlEntry | CfgEntry, path: 
   if (suggestion?.sibling && suggestion.unambiguous && !written.includes(suggestion.sibling)) {
     fixes.push({ title: `Rename to ${suggestion.sibling}`, safety: 'safe', edits: [{ span: entry.keySpan, newText: suggestion.sibling }] });
   }
-  context.report({ span: entry.keySpan, message, detail: detail(dotted, version, tool, suggestion, elsewhere), fixes });
+  context.report({ span: entry.keySpan, message, detail: detail(dotted, version, tool, suggestion, elsewhere, topLevelLater), fixes });
 }
 
-function detail(dotted: string, version: DetectedVersion, tool: Tool, suggestion: Suggestion | undefined, elsewhere: string[]): string {
+function detail(dotted: string, version: DetectedVersion, tool: Tool, suggestion: Suggestion | undefined, elsewhere: string[], topLevelLater: string[]): string {
   const lines = [
     tool.kind === 'chart'
       ? `Helm merges these values into the chart's defaults, and only keys that a template reads (\`.Values.${dotted}\`) have an effect. No template of ${tool.versionName} reads \`${dotted}\`, so the value is dropped without an error and the setting keeps its default.`
@@ -146,6 +150,11 @@ function detail(dotted: string, version: DetectedVersion, tool: Tool, suggestion
     `Version: ${describeVersion(version)}.${version.known ? '' : ' Name it with `chartVersion` / `harborVersion` in `.harbor-audit.yaml`, a `# chart version: 1.x.y` comment, or the wrapper chart\'s Chart.yaml dependency.'}`,
   ];
   if (elsewhere.length > 0) lines.push('', `\`${dotted}\` is read by ${describeVersionSpan(tool.kind, elsewhere)}.`);
+  if (topLevelLater.length > 0) {
+    const name = dotted.split('.').pop()!;
+    const later = describeVersionSpan(tool.kind, topLevelLater);
+    lines.push('', `${later[0].toUpperCase()}${later.slice(1)} reads \`${name}\` at the top level and applies it to every component; ${tool.versionName} has no such setting. Upgrade the chart and move the value to the top level, or leave it out.`);
+  }
   if (suggestion) {
     lines.push(
       '',
