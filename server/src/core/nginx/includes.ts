@@ -16,6 +16,7 @@ import { decodeBytes } from '../decode';
 import type { FileAccess, ReadProblem } from '../types';
 import type { NginxDirective, NginxFile } from './ast';
 import { parseNginx } from './parser';
+import { nextDirective, type WalkFrame } from './walk';
 
 export interface IncludeProblem {
   include: NginxDirective;
@@ -200,16 +201,11 @@ function includesOf(file: NginxFile): [NginxDirective, readonly NginxDirective[]
   // A directive's name is written in the text (only a quote is ever unescaped): without the word there is
   // no include, and one native scan spares a walk of the tree on every keystroke.
   if (!file.text.includes('include')) return found;
-  const stack: { list: readonly NginxDirective[]; index: number }[] = [{ list: file.directives, index: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.index >= top.list.length) {
-      stack.pop();
-      continue;
-    }
-    const directive = top.list[top.index++];
-    if (directive.name === 'include' && !directive.block) found.push([directive, top.list]);
-    if (directive.block) stack.push({ list: directive.block, index: 0 });
+  // The includes themselves, not the files they pull in: no `enter`.
+  const stack: WalkFrame[] = [{ list: file.directives, index: 0, files: [] }];
+  for (let directive = nextDirective(stack); directive; directive = nextDirective(stack)) {
+    if (directive.name === 'include' && !directive.block) found.push([directive, stack[stack.length - 1].list]);
+    if (directive.block) stack.push({ list: directive.block, index: 0, files: [] });
   }
   return found;
 }

@@ -55,12 +55,38 @@ class Entry implements WalkEntry {
   }
 }
 
-interface Frame {
+/** Where an iterative walk stands in one list of directives. */
+export interface WalkFrame {
   list: readonly NginxDirective[];
   index: number;
-  parents: Parents;
   /** Files this frame is inside of through includes, to stop on a hand-made cycle. */
   files: readonly NginxFile[];
+}
+
+interface Frame extends WalkFrame {
+  parents: Parents;
+}
+
+/**
+ * The next directive of an iterative walk, left with its frame on top of `stack` (a walk pushes the
+ * directive's block after it). With `enter`, an include whose files are resolved is not returned: the
+ * files it enters are pushed in its place, each made into a frame by `enter`.
+ */
+export function nextDirective<F extends WalkFrame>(stack: F[], enter?: (top: F, file: NginxFile) => F): NginxDirective | undefined {
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const directive = top.list[top.index++];
+    if (enter && directive.name === 'include' && directive.included) {
+      for (const file of includedToEnter(directive.included, top.files)) stack.push(enter(top, file));
+      continue;
+    }
+    return directive;
+  }
+  return undefined;
 }
 
 /**
@@ -71,17 +97,9 @@ interface Frame {
  */
 export function* walkDirectives(directives: readonly NginxDirective[], parents: readonly NginxDirective[] = []): Generator<WalkEntry> {
   const stack: Frame[] = [{ list: directives, index: 0, parents: new Parents(parents, null, null), files: [] }];
-  while (stack.length > 0) {
+  const enter = (top: Frame, file: NginxFile): Frame => ({ list: file.directives, index: 0, parents: top.parents, files: [...top.files, file] });
+  for (let directive = nextDirective(stack, enter); directive; directive = nextDirective(stack, enter)) {
     const top = stack[stack.length - 1];
-    if (top.index >= top.list.length) {
-      stack.pop();
-      continue;
-    }
-    const directive = top.list[top.index++];
-    if (directive.name === 'include' && directive.included) {
-      for (const file of includedToEnter(directive.included, top.files)) stack.push({ list: file.directives, index: 0, parents: top.parents, files: [...top.files, file] });
-      continue;
-    }
     yield new Entry(directive, top.parents);
     if (directive.block && directive.block.length > 0) {
       stack.push({ list: directive.block, index: 0, parents: new Parents([], top.parents, directive), files: top.files });
@@ -109,21 +127,12 @@ export function findAll(directives: readonly NginxDirective[], name: string): Ng
 function findAllNamed(directives: readonly NginxDirective[], names: readonly string[]): NginxDirective[][] {
   // walkDirectives' walk without its entries and parent chains: rules index a whole file with this on every keystroke.
   const found: NginxDirective[][] = names.map(() => []);
-  const stack: Omit<Frame, 'parents'>[] = [{ list: directives, index: 0, files: [] }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.index >= top.list.length) {
-      stack.pop();
-      continue;
-    }
-    const directive = top.list[top.index++];
-    if (directive.name === 'include' && directive.included) {
-      for (const file of includedToEnter(directive.included, top.files)) stack.push({ list: file.directives, index: 0, files: [...top.files, file] });
-      continue;
-    }
+  const stack: WalkFrame[] = [{ list: directives, index: 0, files: [] }];
+  const enter = (top: WalkFrame, file: NginxFile): WalkFrame => ({ list: file.directives, index: 0, files: [...top.files, file] });
+  for (let directive = nextDirective(stack, enter); directive; directive = nextDirective(stack, enter)) {
     const at = names.indexOf(directive.name);
     if (at >= 0) found[at].push(directive);
-    if (directive.block && directive.block.length > 0) stack.push({ list: directive.block, index: 0, files: top.files });
+    if (directive.block && directive.block.length > 0) stack.push({ list: directive.block, index: 0, files: stack[stack.length - 1].files });
   }
   return found;
 }
