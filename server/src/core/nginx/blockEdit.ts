@@ -79,17 +79,9 @@ export function reparseEditedBlock(earlier: NginxFile, text: string, path: strin
   const oldClose = block.blockSpan!.end - 1;
   const insideLine = lineOf(old, block.nameSpan.start, block.line, inside);
   const file: NginxFile = { path, text, directives: [], comments: [], errors: [] };
-  const edited: NginxDirective = {
-    name: block.name,
-    nameSpan: block.nameSpan,
-    args: block.args,
-    span: { start: block.span.start, end: -1 },
-    line: block.line,
-    file: path,
-    templated: block.templated,
-  };
-  edited.block = [];
-  edited.blockSpan = { start: block.blockSpan!.start, end: -1 };
+  // Its ends are set when the parse reaches its `}`.
+  const content: NginxDirective[] = [];
+  const edited = withBlock(block, path, { start: block.span.start, end: -1 }, { start: block.blockSpan!.start, end: -1 }, content);
 
   const comments = earlier.comments;
   let firstInside = 0;
@@ -99,7 +91,7 @@ export function reparseEditedBlock(earlier: NginxFile, text: string, path: strin
   // The block's content in the new text, to the `}` that closes it.
   const builder = new TreeBuilder(text, path, file, [
     { directive: null, list: [], open: null },
-    { directive: edited, list: edited.block, open: null },
+    { directive: edited, list: content, open: null },
   ]);
   const lexer = builder.lexer;
   lexer.resume(inside, insideLine);
@@ -134,19 +126,17 @@ export function reparseEditedBlock(earlier: NginxFile, text: string, path: strin
       break;
     }
     const parent = enclosing[level - 1];
-    replacement = {
-      name: parent.name,
-      nameSpan: parent.nameSpan,
-      args: parent.args,
-      span: { start: parent.span.start, end: parent.span.end + delta },
-      line: parent.line,
-      file: path,
-      templated: parent.templated,
-    };
-    replacement.block = list;
-    replacement.blockSpan = { start: parent.blockSpan!.start, end: parent.blockSpan!.end + delta };
+    replacement = withBlock(parent, path, { start: parent.span.start, end: parent.span.end + delta }, { start: parent.blockSpan!.start, end: parent.blockSpan!.end + delta }, list);
   }
   return file;
+}
+
+/** A block directive of the new tree that encloses the edit: `d`'s name and arguments (before the edit, unmoved), with the given spans and block. */
+function withBlock(d: NginxDirective, path: string, span: Span, blockSpan: Span, block: NginxDirective[]): NginxDirective {
+  const copy: NginxDirective = { name: d.name, nameSpan: d.nameSpan, args: d.args, span, line: d.line, file: path, templated: d.templated };
+  copy.block = block;
+  copy.blockSpan = blockSpan;
+  return copy;
 }
 
 function moved(span: Span, delta: number): Span {

@@ -7,7 +7,7 @@
  * hostile input (binary garbage, huge files, 10,000 nested braces) is safe.
  */
 import type { NginxArg, NginxComment, NginxDirective, NginxFile } from './ast';
-import { formatCount } from '../text';
+import { endsLine, formatCount } from '../text';
 
 const enum Kind {
   Word,
@@ -115,11 +115,7 @@ export class Lexer {
   }
 
   private countLines(from: number, to: number): void {
-    const text = this.text;
-    for (let i = from; i < to; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.line++;
-    }
+    this.line = lineOf(this.text, from, this.line, to);
   }
 
   private skipSpace(): void {
@@ -128,7 +124,7 @@ export class Lexer {
     while (i < text.length) {
       const c = text.charCodeAt(i);
       if (!isSpace(c)) break;
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      if (endsLine(text, i)) {
         this.line++;
         this.atLineStart = true;
       }
@@ -618,9 +614,6 @@ function isPlaceholder(token: Token, lexer: Lexer): boolean {
 /** Line of `offset`, counting breaks from `from` (on line `fromLine`). */
 export function lineOf(text: string, from: number, fromLine: number, offset: number): number {
   let line = fromLine;
-  for (let i = from; i < offset; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
-  }
+  for (let i = from; i < offset; i++) if (endsLine(text, i)) line++;
   return line;
 }
