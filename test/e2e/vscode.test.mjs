@@ -560,6 +560,7 @@ describe(`VS Code (code-server ${CS_VERSION}) + harbor-audit .vsix`, () => {
     { name: 'values', file: 'deploy/registry/prod.yaml', squiggle: '.squiggly-warning', rule: 'default-admin-password', message: "harborAdminPassword is Harbor's published default" },
     { name: 'proxy', file: 'deploy/proxy/harbor.conf', squiggle: '.squiggly-error', rule: 'proxy-body-size', message: 'No client_max_body_size for layer uploads' },
     { name: 'debian', file: 'etc/nginx/sites-available/harbor', squiggle: '.squiggly-error', rule: 'proxy-forwarded-proto', message: 'location /v2/ hides X-Forwarded-Proto' },
+    { name: 'chart-1.14', file: 'deploy/harbor/values.yaml', squiggle: '.squiggly-warning', rule: 'unknown-key', message: 'reads a top-level `containerSecurityContext`' },
   ];
   for (const workspace of SINGLE_FILE_WORKSPACES) {
     test(`single-file workspace: ${workspace.file} alone is audited on open and gets its squiggles`, TEST_TIMEOUT, guarded(async () => {
